@@ -1,0 +1,56 @@
+# hiat: `make run` sets up and starts the app; `make test` sets up and runs every test.
+# Every target is idempotent: stamps in .make/ record what is already done.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+ASSETS := static/css/hiat.css static/js/govuk-frontend.min.js
+
+.PHONY: run test lint fmt bench setup assets browser clean
+
+run: setup
+	@echo "Starting hiat at http://127.0.0.1:5000 (press Ctrl+C to stop)"
+	$(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMPS)/venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMPS)/venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	$(BIN)/python -m pytest -q tests/bench -p no:cacheprovider
+
+setup: $(STAMPS)/venv assets
+
+assets: $(ASSETS)
+
+$(STAMPS)/venv: requirements.txt requirements-dev.txt
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/css/hiat.css: static/scss/hiat.scss $(STAMPS)/npm
+	@mkdir -p static/css
+	npx --no-install sass --pkg-importer=node --quiet --no-source-map --style=compressed \
+		static/scss/hiat.scss $@
+
+static/js/govuk-frontend.min.js: $(STAMPS)/npm
+	@mkdir -p static/js
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
+
+clean:
+	rm -rf $(VENV) node_modules $(STAMPS) static/css static/js/govuk-frontend.min.js

@@ -1,0 +1,68 @@
+"""hiat: Health equity impact assessment, a Flask app built on the HIAT's four steps."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from hiat import store, ui, views
+from hiat.questions import load_banks
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Put the app together: config, question banks, database, templates, routes."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        static_folder=str(ROOT / "static"),
+        static_url_path="/static",
+    )
+    app.config.from_mapping(
+        DATABASE=str(Path(app.instance_path) / "hiat.db"),
+        QUESTIONS_DIR=str(ROOT / "questions"),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # Tokens last as long as the browser session, so a form left open for
+        # hours still saves: losing someone's typing is worse than the risk.
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="HIAT")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+    app.extensions["hiat"] = load_banks(app.config["QUESTIONS_DIR"])
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("hiat"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    CSRFProtect(app)
+    ui.init_app(app)
+    store.init_app(app)
+    views.init_app(app)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, made on first run; never in the repo."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,306 @@
+"""Build WTForms classes from bank questions, and move values between forms and the store.
+
+A fresh FlaskForm subclass is made for every page at request time, with one field
+per question id. Question types map to field builders through one registry,
+FIELD_BUILDERS; the templates keep one partial per type to match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    DateField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from hiat.questions import IMPACT_PARTS, Banks, Option, Question
+from hiat.store import NewAnswer
+
+DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 20000}
+IMPACT_PART_LABELS = {
+    "direction": "Direction of impact",
+    "gap": "Effect on the gap",
+    "magnitude": "Size of impact",
+    "confidence": "Confidence",
+}
+DATE_FORMAT = "%d %m %Y"
+DATE_EXAMPLE = "27 3 2027"
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _length(max_length: int) -> Length:
+    return Length(max=max_length, message=f"Your answer must be {max_length:,} characters or fewer")
+
+
+def _choices(options: Iterable[Option]) -> list[SelectChoice]:
+    return [SelectChoice(option.value, option.label) for option in options]
+
+
+class GovDateField(DateField):
+    """Day, month and year boxes that post under one name, like GOV.UK's date input."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [part.strip() for part in valuelist]
+        if not any(parts):
+            self.data = None
+            return
+        if len(parts) != 3 or not all(parts):
+            self.data = None
+            raise ValueError(f"Enter a day, month and year, for example {DATE_EXAMPLE}")
+        try:
+            self.data = dt.datetime.strptime(" ".join(parts), DATE_FORMAT).date()
+        except ValueError as err:
+            self.data = None
+            raise ValueError(f"Enter a real date, for example {DATE_EXAMPLE}") from err
+        if not 1900 <= self.data.year <= 2200:
+            self.data = None
+            raise ValueError(f"Enter a year between 1900 and 2200, for example {DATE_EXAMPLE}")
+
+    def parts(self) -> tuple[str, str, str]:
+        """Day, month and year as shown back to the user, raw input first."""
+        if self.raw_data and len(self.raw_data) == 3:
+            return tuple(self.raw_data)  # type: ignore[return-value]
+        if self.data:
+            return (str(self.data.day), str(self.data.month), str(self.data.year))
+        return ("", "", "")
+
+
+# ---------------------------------------------------------------- field builders
+def _text_field(question: Question, banks: Banks) -> Field:
+    limit = question.max_length or DEFAULT_MAX_LENGTH["text"]
+    return StringField(question.label, filters=[_strip], validators=[Optional(), _length(limit)])
+
+
+def _textarea_field(question: Question, banks: Banks) -> Field:
+    limit = question.max_length or DEFAULT_MAX_LENGTH["textarea"]
+    return TextAreaField(question.label, filters=[_strip], validators=[Optional(), _length(limit)])
+
+
+def _radios_field(question: Question, banks: Banks) -> Field:
+    return RadioField(question.label, choices=_choices(question.options), validators=[Optional()])
+
+
+def _checkboxes_field(question: Question, banks: Banks) -> Field:
+    return SelectMultipleField(
+        question.label, choices=_choices(question.options), validators=[Optional()]
+    )
+
+
+def _groups_field(question: Question, banks: Banks) -> Field:
+    options = [Option(group.id, group.label) for group in banks.groups]
+    return SelectMultipleField(question.label, choices=_choices(options), validators=[Optional()])
+
+
+def _date_field(question: Question, banks: Banks) -> Field:
+    return GovDateField(question.label, validators=[Optional()], format=DATE_FORMAT)
+
+
+def _impact_field(question: Question, banks: Banks) -> Field:
+    fields = {
+        part: RadioField(
+            IMPACT_PART_LABELS[part], choices=_choices(banks.scales[part]), validators=[Optional()]
+        )
+        for part in IMPACT_PARTS
+    }
+    return FormField(type("ImpactRatingForm", (Form,), fields), label=question.label)
+
+
+def _table_field(question: Question, banks: Banks) -> Field:
+    fields: dict[str, Field] = {}
+    for column in question.columns:
+        if column.type == "date":
+            fields[column.id] = GovDateField(
+                column.label, validators=[Optional()], format=DATE_FORMAT
+            )
+        else:
+            limit = DEFAULT_MAX_LENGTH["textarea" if column.type == "textarea" else "text"]
+            field_class = TextAreaField if column.type == "textarea" else StringField
+            fields[column.id] = field_class(
+                column.label, filters=[_strip], validators=[Optional(), _length(limit)]
+            )
+    row_form = type("RowForm", (Form,), fields)
+    return FieldList(FormField(row_form), label=question.label, min_entries=1)
+
+
+FIELD_BUILDERS: Mapping[str, Callable[[Question, Banks], Field]] = {
+    "text": _text_field,
+    "textarea": _textarea_field,
+    "radios": _radios_field,
+    "yes_no_unsure": _radios_field,
+    "checkboxes": _checkboxes_field,
+    "groups": _groups_field,
+    "date": _date_field,
+    "impact_rating": _impact_field,
+    "action_table": _table_field,
+    "indicator_table": _table_field,
+}
+
+
+class PageForm(FlaskForm):
+    """Base for every question page. `lock_version` is reserved for edit conflicts."""
+
+    def error_list(self) -> list[dict[str, str]]:
+        """The error summary: one entry per problem, each linking to its field."""
+        return list(_flatten_errors(self))
+
+
+def form_class(questions: Iterable[Question], banks: Banks) -> type[PageForm]:
+    """A new FlaskForm subclass with one field per question, built fresh each time."""
+    fields = {q.id: FIELD_BUILDERS[q.type](q, banks) for q in questions}
+    return type("QuestionPageForm", (PageForm,), fields)
+
+
+class SectionCompleteForm(FlaskForm):
+    completed = RadioField(
+        "Have you completed this section?",
+        choices=[
+            SelectChoice("yes", "Yes, I've completed this section"),
+            SelectChoice("no", "No, I'll come back to it later"),
+        ],
+        validators=[Optional()],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with no fields of its own: a button that needs a CSRF token."""
+
+    next = HiddenField()
+
+
+def _flatten_errors(form: Form) -> Iterable[dict[str, str]]:
+    for field in form:
+        if not field.errors:
+            continue
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _flatten_errors(entry.form)
+        elif isinstance(field, FormField):
+            yield from _flatten_errors(field.form)
+        else:
+            # A date's first box is its day; radios and checkboxes start at the field id.
+            suffix = "-day" if isinstance(field, GovDateField) else ""
+            yield {"text": field.errors[0], "href": f"#{field.id}{suffix}"}
+
+
+# ---------------------------------------------------------------- values in and out
+def form_data(questions: Iterable[Question], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored values in the shape the form's `data=` expects."""
+    data: dict[str, Any] = {}
+    for question in questions:
+        value = values.get(question.id)
+        if value is None:
+            continue
+        if question.type == "date":
+            data[question.id] = _parse_date(value)
+        elif question.columns:
+            data[question.id] = [_row_data(question, row) for row in value]
+        else:
+            data[question.id] = value
+    return data
+
+
+def _row_data(question: Question, row: Mapping[str, Any]) -> dict[str, Any]:
+    dates = {c.id for c in question.columns if c.type == "date"}
+    return {key: _parse_date(val) if key in dates else val for key, val in row.items()}
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def stored_value(question: Question, data: Any) -> Any:
+    """The JSON-ready value to store for a question, from its form data."""
+    if question.type == "date":
+        return data.isoformat() if data else None
+    if question.type == "impact_rating":
+        return {part: data.get(part) or "" for part in IMPACT_PARTS}
+    if question.columns:
+        rows = [_stored_row(question, row) for row in data or []]
+        return [row for row in rows if any(row.values())]
+    if isinstance(data, list):
+        return [item for item in data if item]
+    return data or None
+
+
+def _stored_row(question: Question, row: Mapping[str, Any]) -> dict[str, str]:
+    stored = {}
+    for column in question.columns:
+        value = row.get(column.id)
+        stored[column.id] = value.isoformat() if isinstance(value, dt.date) else (value or "")
+    return stored
+
+
+def option_labels(question: Question, banks: Banks) -> dict[str, str]:
+    """Every label needed to show the answer without the bank: options, parts or columns."""
+    if question.type == "groups":
+        return {group.id: group.label for group in banks.groups}
+    if question.type == "impact_rating":
+        labels = dict(IMPACT_PART_LABELS)
+        for part in IMPACT_PARTS:
+            labels.update({o.value: o.label for o in banks.scales[part]})
+        return labels
+    if question.columns:
+        return {column.id: column.label for column in question.columns}
+    return {option.value: option.label for option in question.options}
+
+
+def new_answers(questions: Iterable[Question], form: FlaskForm, banks: Banks) -> list[NewAnswer]:
+    return [
+        NewAnswer(q.id, stored_value(q, form[q.id].data), q.label, option_labels(q, banks))
+        for q in questions
+    ]
+
+
+# ---------------------------------------------------------------- add and remove rows
+def edit_rows(formdata: MultiDict, action: str, value: str) -> MultiDict:
+    """Apply an "Add another" or "Remove" button to posted form data.
+
+    Works without JavaScript: the whole form posts back, and the rows are
+    renumbered so that the user's other input is shown again untouched.
+    """
+    data = MultiDict(formdata)
+    if action == "remove":
+        question_id, _, index_text = value.rpartition("-")
+        if question_id and index_text.isdigit():
+            return _remove_row(data, question_id, int(index_text))
+    return data
+
+
+def _remove_row(data: MultiDict, question_id: str, index: int) -> MultiDict:
+    prefix = f"{question_id}-"
+    kept = MultiDict()
+    for key, items in data.lists():
+        if not key.startswith(prefix):
+            kept.setlist(key, items)
+            continue
+        row_text, _, column = key[len(prefix) :].partition("-")
+        if not row_text.isdigit() or not column:
+            kept.setlist(key, items)
+            continue
+        row = int(row_text)
+        if row == index:
+            continue
+        new_row = row - 1 if row > index else row
+        kept.setlist(f"{prefix}{new_row}-{column}", items)
+    return kept

@@ -1,0 +1,151 @@
+"""Template helpers: turn bank objects and saved answers into GOV.UK macro parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, url_for
+
+from hiat import wizard
+from hiat.questions import Option, Question
+from hiat.statement import date_text, guidance_html
+from hiat.store import Answer
+
+ROW_NOUNS = {"action_table": "Action", "indicator_table": "Indicator"}
+
+
+def option_items(options: Iterable[Option], chosen: Iterable[Any]) -> list[dict[str, Any]]:
+    chosen_values = {value for value in chosen if value}
+    items = []
+    for option in options:
+        item: dict[str, Any] = {
+            "value": option.value,
+            "text": option.label,
+            "checked": option.value in chosen_values,
+        }
+        if option.hint:
+            item["hint"] = {"text": option.hint}
+        items.append(item)
+    return items
+
+
+def date_items(field: Any, day: str, month: str, year: str) -> list[dict[str, Any]]:
+    """Day, month and year boxes that post under the field's own name."""
+    error = " govuk-input--error" if field.errors else ""
+    return [
+        {
+            "id": f"{field.id}-day",
+            "name": field.name,
+            "label": "Day",
+            "value": day,
+            "classes": f"govuk-input--width-2{error}",
+        },
+        {
+            "id": f"{field.id}-month",
+            "name": field.name,
+            "label": "Month",
+            "value": month,
+            "classes": f"govuk-input--width-2{error}",
+        },
+        {
+            "id": f"{field.id}-year",
+            "name": field.name,
+            "label": "Year",
+            "value": year,
+            "classes": f"govuk-input--width-4{error}",
+        },
+    ]
+
+
+def row_noun(question: Question) -> str:
+    return ROW_NOUNS.get(question.type, "Row")
+
+
+def column_hint(question: Question, column_id: str) -> str:
+    return next((c.hint for c in question.columns if c.id == column_id), "")
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAnswer:
+    """An answer ready for a summary list: plain strings, escaped by Jinja."""
+
+    kind: str  # "text", "list", "pairs" or "rows"
+    text: str = ""
+    items: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    def one_line(self) -> str:
+        if self.kind == "rows":
+            return "; ".join(", ".join(cell for cell in row if cell) for row in self.rows)
+        return self.text or ", ".join(self.items)
+
+
+def shown_answer(answer: Answer | None) -> ShownAnswer:
+    """Describe a saved answer by the shape of its value, using its saved labels."""
+    if answer is None:
+        return ShownAnswer("text", "Not answered")
+    value, labels = answer.value, answer.option_labels
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        columns = [c for c in labels if any(c in row for row in value)]
+        return ShownAnswer(
+            "rows",
+            headers=tuple(labels[c] for c in columns),
+            rows=tuple(tuple(date_text(str(row.get(c, ""))) for c in columns) for row in value),
+        )
+    if isinstance(value, list):
+        return ShownAnswer("list", items=tuple(str(labels.get(v, v)) for v in value))
+    if isinstance(value, dict):
+        return ShownAnswer(
+            "list",
+            items=tuple(f"{labels.get(k, k)}: {labels.get(v, v)}" for k, v in value.items() if v),
+        )
+    return ShownAnswer("text", date_text(str(labels.get(value, value))))
+
+
+STATUS_TAGS = {
+    wizard.NOT_STARTED: "govuk-tag--blue",
+    wizard.IN_PROGRESS: "govuk-tag--light-blue",
+}
+
+
+def task_items(
+    assessment: Any, sections: Iterable[wizard.Section], statuses: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Task list rows: a completed section opens its answers, others their first page."""
+    items = []
+    for section in sections:
+        status = statuses[section.id]
+        if status == wizard.COMPLETED:
+            href = url_for("main.check_answers", uid=assessment.uid, section_id=section.id)
+            shown: dict[str, Any] = {"text": status}
+        else:
+            href = url_for("main.question_page", uid=assessment.uid, page_id=section.pages[0].id)
+            shown = {"tag": {"text": status, "classes": STATUS_TAGS[status]}}
+        items.append({"title": {"text": section.title}, "href": href, "status": shown})
+    return items
+
+
+def answers_for(
+    questions: Iterable[Question], answers: Mapping[str, Answer]
+) -> list[tuple[Question, ShownAnswer]]:
+    return [(q, shown_answer(answers.get(q.id))) for q in questions]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        option_items=option_items,
+        date_items=date_items,
+        row_noun=row_noun,
+        column_hint=column_hint,
+        shown_answer=shown_answer,
+        answers_for=answers_for,
+        task_items=task_items,
+        guidance_html=guidance_html,
+        service_name="Health equity impact assessment",
+    )
+    app.context_processor(lambda: {"banks": app.extensions["hiat"]})
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

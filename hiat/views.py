@@ -1,0 +1,272 @@
+"""Routes: thin handlers that load, validate, save, then redirect (POST-redirect-GET)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from hiat import forms, statement, store, wizard
+from hiat.questions import Banks
+
+bp = Blueprint("main", __name__)
+SAVED_MESSAGE = "Your answers have been saved. You can come back to them at any time."
+
+
+def banks() -> Banks:
+    return current_app.extensions["hiat"]
+
+
+def load(uid: str) -> store.Assessment:
+    try:
+        return store.get_assessment(store.get_db(), uid)
+    except store.AssessmentNotFound:
+        abort(404)
+
+
+# ---------------------------------------------------------------- start and list
+@bp.get("/")
+def start():
+    return render_template("start.html")
+
+
+@bp.get("/about")
+def about():
+    return render_template("about.html")
+
+
+@bp.get("/assessments")
+def assessment_list():
+    return render_template(
+        "list.html",
+        assessments=store.list_assessments(store.get_db()),
+        place_labels={o.value: o.label for o in banks().places},
+    )
+
+
+@bp.route("/assessments/new", methods=["GET", "POST"])
+def new_assessment():
+    page = wizard.find_page(wizard.sections(banks(), {}), "details")
+    return _question_page(None, page)
+
+
+# ---------------------------------------------------------------- task list
+@bp.get("/assessments/<uid>")
+def task_list(uid: str):
+    assessment = load(uid)
+    values = assessment.values()
+    all_sections = wizard.sections(banks(), values)
+    statuses = {
+        s.id: wizard.section_status(s, values, assessment.completed_sections) for s in all_sections
+    }
+    retired = [
+        (qid, assessment.answers[qid])
+        for qid in wizard.retired_answers(banks(), assessment.answers)
+    ]
+    return render_template(
+        "task_list.html",
+        assessment=assessment,
+        sections=all_sections,
+        statuses=statuses,
+        retired=retired,
+        finished=wizard.all_completed(all_sections, assessment.completed_sections),
+    )
+
+
+# ---------------------------------------------------------------- question pages
+@bp.route("/assessments/<uid>/pages/<page_id>", methods=["GET", "POST"])
+def question_page(uid: str, page_id: str):
+    assessment = load(uid)
+    page = wizard.find_page(wizard.sections(banks(), assessment.values()), page_id)
+    if page is None:
+        abort(404)
+    return _question_page(assessment, page)
+
+
+def _question_page(assessment: store.Assessment | None, page: wizard.Page):
+    form_class = forms.form_class(page.questions, banks())
+    if request.method == "POST" and request.form.get("add", request.form.get("remove")):
+        return _edit_rows(assessment, page, form_class)
+    if request.method == "GET":
+        values = assessment.values() if assessment else {}
+        form = form_class(formdata=None, data=forms.form_data(page.questions, values))
+        return _render_page(assessment, page, form)
+    form = form_class()
+    if form.validate_on_submit() and not _missing_required(form, page):
+        return _save_page(assessment, page, form)
+    return _render_page(assessment, page, form)
+
+
+def _edit_rows(assessment, page, form_class):
+    """Add or remove a repeating row; nothing is saved until the user saves."""
+    action = "add" if request.form.get("add") else "remove"
+    form = form_class(formdata=forms.edit_rows(request.form, action, request.form[action]))
+    if action == "add" and request.form["add"] in {q.id for q in page.questions}:
+        form[request.form["add"]].append_entry()
+    return _render_page(assessment, page, form)
+
+
+def _missing_required(form: forms.PageForm, page: wizard.Page) -> bool:
+    """On "Save and continue", add an error to each required question left empty."""
+    if request.form.get("save") == "later":
+        return False
+    values = {a.question_id: a.value for a in forms.new_answers(page.questions, form, banks())}
+    missing = wizard.missing_required(page.questions, values)
+    for question_id, message in missing.items():
+        form[question_id].errors = [*form[question_id].errors, message]
+    return bool(missing)
+
+
+def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
+    db = store.get_db()
+    answers = forms.new_answers(page.questions, form, banks())
+    values = {
+        **(assessment.values() if assessment else {}),
+        **{a.question_id: a.value for a in answers},
+    }
+    summary = wizard.summary_fields(values, banks()) if page.id == "details" else None
+    if assessment is None:
+        uid = store.create_assessment(db, banks().version, summary or {}, answers, page=page.id)
+    else:
+        uid = assessment.uid
+        store.save_answers(
+            db, uid, answers, page=page.id, bank_version=banks().version, summary=summary
+        )
+    if request.form.get("save") == "later":
+        flash(SAVED_MESSAGE)
+        return redirect(url_for("main.task_list", uid=uid))
+    return redirect(_after_save(uid, values, page))
+
+
+def _after_save(uid: str, values: dict, page: wizard.Page) -> str:
+    if request.args.get("return") == "check":
+        return url_for("main.check_answers", uid=uid, section_id=page.section_id)
+    following = wizard.next_page(wizard.sections(banks(), values), page)
+    if following is not None:
+        return url_for("main.question_page", uid=uid, page_id=following.id)
+    return url_for("main.check_answers", uid=uid, section_id=page.section_id)
+
+
+def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
+    if assessment is None:
+        action = url_for("main.new_assessment")
+        back = url_for("main.start")
+    else:
+        action = url_for(
+            "main.question_page",
+            uid=assessment.uid,
+            page_id=page.id,
+            **({"return": "check"} if request.args.get("return") == "check" else {}),
+        )
+        back = url_for("main.task_list", uid=assessment.uid)
+    return render_template(
+        "question_page.html",
+        assessment=assessment,
+        page=page,
+        form=form,
+        action=action,
+        back=back,
+        banks=banks(),
+    )
+
+
+# ---------------------------------------------------------------- check answers
+@bp.route("/assessments/<uid>/sections/<section_id>/check", methods=["GET", "POST"])
+def check_answers(uid: str, section_id: str):
+    assessment = load(uid)
+    values = assessment.values()
+    section = wizard.find_section(wizard.sections(banks(), values), section_id)
+    if section is None:
+        abort(404)
+    form = forms.SectionCompleteForm()
+    if request.method == "GET":
+        form.completed.data = "yes" if section_id in assessment.completed_sections else None
+    elif form.validate_on_submit() and _can_mark(form, section, values):
+        store.set_section_complete(store.get_db(), uid, section_id, form.completed.data == "yes")
+        return redirect(url_for("main.task_list", uid=uid))
+    return render_template("check_answers.html", assessment=assessment, section=section, form=form)
+
+
+def _can_mark(form: forms.SectionCompleteForm, section: wizard.Section, values) -> bool:
+    if form.completed.data not in ("yes", "no"):
+        form.completed.errors = ["Select whether you have completed this section"]
+        return False
+    if form.completed.data == "no":
+        return True
+    questions = tuple(q for page in section.pages for q in page.questions)
+    missing = wizard.missing_required(questions, values)
+    if missing:
+        first = next(q for q in questions if q.id in missing)
+        form.completed.errors = [
+            f"Answer “{first.label}” before you mark this section as completed"
+        ]
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- statement
+@bp.get("/assessments/<uid>/statement")
+def statement_page(uid: str):
+    assessment = load(uid)
+    text = statement.to_markdown(assessment, banks(), dt.date.today())
+    return render_template(
+        "statement.html", assessment=assessment, statement_html=statement.to_html(text)
+    )
+
+
+@bp.get("/assessments/<uid>/statement.md")
+def statement_download(uid: str):
+    assessment = load(uid)
+    text = statement.to_markdown(assessment, banks(), dt.date.today())
+    return Response(
+        text,
+        mimetype="text/markdown; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{download_name(assessment)}.md"',
+        },
+    )
+
+
+def download_name(assessment: store.Assessment) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", assessment.title.lower()).strip("-")[:60]
+    return f"equity-impact-statement-{slug or assessment.uid[:8]}"
+
+
+# ---------------------------------------------------------------- errors
+def _error(template: str, status: int):
+    return render_template(f"errors/{template}.html"), status
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_err: CSRFError):
+        return _error("csrf", 400)
+
+    @app.errorhandler(store.DatabaseUnavailable)
+    def database_unavailable(err: store.DatabaseUnavailable):
+        app.logger.error("Database unavailable: %s", err)
+        return _error("database", 503)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if err.code == 404:
+            return _error("not_found", 404)
+        if err.code == 413:
+            return _error("too_large", 413)
+        return err
