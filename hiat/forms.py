@@ -19,7 +19,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -154,12 +153,15 @@ FIELD_BUILDERS: Mapping[str, Callable[[Question, Banks], Field]] = {
 }
 
 
-class PageForm(FlaskForm):
-    """Base for every question page. `lock_version` is reserved for edit conflicts."""
+class HiatForm(FlaskForm):
+    """Base for every form: the error summary lists each problem with a link to its field."""
 
     def error_list(self) -> list[dict[str, str]]:
-        """The error summary: one entry per problem, each linking to its field."""
         return list(_flatten_errors(self))
+
+
+class PageForm(HiatForm):
+    """Base for question pages; each page adds one field per question."""
 
 
 def form_class(questions: Iterable[Question], banks: Banks) -> type[PageForm]:
@@ -168,7 +170,7 @@ def form_class(questions: Iterable[Question], banks: Banks) -> type[PageForm]:
     return type("QuestionPageForm", (PageForm,), fields)
 
 
-class SectionCompleteForm(FlaskForm):
+class SectionCompleteForm(HiatForm):
     completed = RadioField(
         "Have you completed this section?",
         choices=[
@@ -177,12 +179,6 @@ class SectionCompleteForm(FlaskForm):
         ],
         validators=[Optional()],
     )
-
-
-class ConfirmForm(FlaskForm):
-    """A form with no fields of its own: a button that needs a CSRF token."""
-
-    next = HiddenField()
 
 
 def _flatten_errors(form: Form) -> Iterable[dict[str, str]]:

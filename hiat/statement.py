@@ -148,7 +148,7 @@ def to_markdown(assessment: Assessment, banks: Banks, generated_on: dt.date) -> 
     title = _plain(answers.get("details_title")) or assessment.title or "Untitled policy"
     heading = "Equity impact statement" if finished else "Draft equity impact statement"
     parts = [
-        f"# {heading}: {md_text(title)}",
+        f"# {heading}: {md_cell(title)}",
         _about(assessment, banks, finished),
         _summary(answers, banks),
         _matrix(answers, banks, principles),

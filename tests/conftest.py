@@ -1,0 +1,149 @@
+"""Shared fixtures: an app on a throwaway database file, clients, and a page checker."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import html5lib
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hiat import create_app
+from hiat.questions import Banks, load_banks
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "questions"
+PRINCIPLES = (
+    "early_years",
+    "education_skills",
+    "fair_work",
+    "living_standard",
+    "healthy_places",
+    "prevention",
+    "racism_discrimination",
+    "environment_sustainability",
+)
+
+
+def normalize(text: str) -> str:
+    """Visible text with whitespace collapsed, as a person reads it."""
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    yield create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "hiat.db"),
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+
+
+@pytest.fixture
+def csrf_app(tmp_path: Path) -> Flask:
+    return create_app(
+        {"TESTING": True, "DATABASE": str(tmp_path / "hiat.db"), "SECRET_KEY": "test"}
+    )
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def banks() -> Banks:
+    return load_banks(QUESTIONS)
+
+
+class Pages:
+    """Fetch pages and check what every page must have, like notifications-admin's client_request."""
+
+    def __init__(self, client: FlaskClient):
+        self.client = client
+
+    def get(self, url: str, status: int = 200) -> BeautifulSoup:
+        response = self.client.get(url)
+        assert response.status_code == status, (url, response.status_code)
+        return check_page(response.get_data(as_text=True))
+
+    def post(self, url: str, data: dict, status: int = 302) -> BeautifulSoup | str:
+        response = self.client.post(url, data=data)
+        assert response.status_code == status, (url, response.status_code)
+        if status == 302:
+            return response.headers["Location"]
+        return check_page(response.get_data(as_text=True))
+
+
+def check_page(text: str) -> BeautifulSoup:
+    """One h1; a title that starts with it (after any 'Error: '); unique ids; valid HTML."""
+    parser = html5lib.HTMLParser(strict=False)
+    parser.parse(text)
+    assert not [e for e in parser.errors if e[1] != "unexpected-end-tag-before-html"], parser.errors
+    page = BeautifulSoup(text, "html.parser")
+    headings = page.find_all("h1")
+    assert len(headings) == 1, [normalize(h.text) for h in headings]
+    h1 = normalize(headings[0].text)
+    title = normalize(page.title.text)
+    has_errors = page.select_one(".govuk-error-summary") is not None
+    expected = f"Error: {h1}" if has_errors else h1
+    assert title.startswith(expected), (title, h1)
+    ids = [tag["id"] for tag in page.find_all(id=True)]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for form in page.find_all("form"):
+        assert form.get("action"), "every form needs an action"
+    return page
+
+
+@pytest.fixture
+def pages(client: FlaskClient) -> Pages:
+    return Pages(client)
+
+
+def uid_from(location: str) -> str:
+    match = re.search(r"/assessments/([0-9a-f]{32})", location)
+    assert match, location
+    return match.group(1)
+
+
+DETAILS = {
+    "details_title": "Cheshire and Merseyside Green Plan",
+    "details_organisation": "NHS Cheshire and Merseyside",
+    "details_place": "cheshire_and_merseyside",
+    "details_summary": "Reach net zero carbon emissions by 2040 across NHS buildings and travel.",
+    "save": "continue",
+}
+
+
+def screening_data(selected: tuple[str, ...]) -> dict[str, str]:
+    data = {"save": "continue"}
+    for principle in PRINCIPLES:
+        if principle in selected:
+            data[f"screening_{principle}"] = "a_lot"
+        else:
+            data[f"screening_{principle}"] = "not_at_all"
+            data[f"screening_{principle}_reason"] = "The plan does not change this."
+    return data
+
+
+@pytest.fixture
+def new_assessment(client: FlaskClient):
+    """Create an assessment through the real form; return a function that screens it."""
+
+    def make(selected: tuple[str, ...] = ("early_years", "environment_sustainability")) -> str:
+        response = client.post("/assessments/new", data=DETAILS)
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        uid = uid_from(response.headers["Location"])
+        response = client.post(f"/assessments/{uid}/pages/screening",
+                               data=screening_data(selected))
+        assert response.status_code == 302
+        return uid
+
+    return make

@@ -1,0 +1,139 @@
+"""A broken question bank stops the app with one message naming the file, question and problem."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hiat import create_app
+from hiat.questions import BankError, load_banks
+from tests.conftest import QUESTIONS
+
+QUESTION = '''
+[[questions]]
+id = "{id}"
+step = {step}
+type = "{type}"
+label = "{label}"
+hint = "A hint."
+guidance = "Some guidance."
+'''
+
+
+@pytest.fixture
+def bank_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "questions"
+    shutil.copytree(QUESTIONS, target)
+    return target
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def problems(bank_dir: Path) -> str:
+    with pytest.raises(BankError) as caught:
+        load_banks(bank_dir)
+    return str(caught.value)
+
+
+def add_question(bank_dir: Path, **fields) -> None:
+    values = {"id": "p1_s1_extra", "step": 1, "type": "text", "label": "A label"} | fields
+    append(bank_dir / "p1_early_years.toml", QUESTION.format(**values))
+
+
+def test_bank_loads_when_every_file_is_valid(bank_dir):
+    banks = load_banks(bank_dir)
+    assert len(banks.principles) == 8
+
+
+def test_toml_syntax_error_names_the_file_and_line(bank_dir):
+    append(bank_dir / "p3_fair_work.toml", '\n[[questions]]\nid = "p3_broken\n')
+    message = problems(bank_dir)
+    assert "questions/p3_fair_work.toml: is not valid TOML" in message
+    assert "line" in message
+
+
+def test_duplicate_id_names_both_files(bank_dir):
+    add_question(bank_dir, id="p1_s1_groups")
+    message = problems(bank_dir)
+    assert "questions/p1_early_years.toml: question 'p1_s1_groups': duplicate id" in message
+
+
+def test_unknown_type_lists_the_types_allowed(bank_dir):
+    add_question(bank_dir, type="slider")
+    message = problems(bank_dir)
+    assert "questions/p1_early_years.toml: question 'p1_s1_extra': unknown type 'slider'" in message
+    assert "textarea" in message
+
+
+def test_missing_label_is_reported(bank_dir):
+    add_question(bank_dir, label="")
+    assert "question 'p1_s1_extra': missing label" in problems(bank_dir)
+
+
+def test_step_outside_one_to_four_is_reported(bank_dir):
+    add_question(bank_dir, step=5)
+    message = problems(bank_dir)
+    assert "question 'p1_s1_extra': step is 5; it must be 1, 2, 3 or 4" in message
+
+
+def test_choice_question_without_options_is_reported(bank_dir):
+    add_question(bank_dir, type="radios")
+    message = problems(bank_dir)
+    assert "questions/p1_early_years.toml: question 'p1_s1_extra': a radios question has no options" in message
+
+
+def test_option_value_must_be_lower_snake_case(bank_dir):
+    append(bank_dir / "p1_early_years.toml", QUESTION.format(
+        id="p1_s1_extra", step=1, type="checkboxes", label="Pick") +
+        'options = [{ value = "Yes please", label = "Yes" }]\n')
+    assert "option value 'Yes please' is not lower_snake_case" in problems(bank_dir)
+
+
+def test_id_without_the_file_prefix_is_reported(bank_dir):
+    add_question(bank_dir, id="early_thing")
+    assert "question 'early_thing': id must start with 'p1_'" in problems(bank_dir)
+
+
+def test_principle_without_a_step_is_reported(bank_dir):
+    path = bank_dir / "p2_education_skills.toml"
+    text = path.read_text(encoding="utf-8").replace("step = 3", "step = 2")
+    path.write_text(text, encoding="utf-8")
+    assert "questions/p2_education_skills.toml: has no questions for step 3" in problems(bank_dir)
+
+
+def test_missing_principle_file_is_reported(bank_dir):
+    (bank_dir / "p8_environment_sustainability.toml").unlink()
+    assert "missing p8_<principle id>.toml" in problems(bank_dir)
+
+
+def test_required_if_must_name_an_option_of_a_question_in_the_same_file(bank_dir):
+    path = bank_dir / "screening.toml"
+    text = path.read_text(encoding="utf-8").replace(
+        'values = ["not_at_all"] }', 'values = ["never"] }', 1)
+    path.write_text(text, encoding="utf-8")
+    message = problems(bank_dir)
+    assert "question 'screening_early_years_reason': required_if value 'never'" in message
+
+
+def test_every_problem_is_listed_at_once(bank_dir):
+    add_question(bank_dir, id="p1_s1_one", type="slider")
+    add_question(bank_dir, id="p1_s1_two", label="")
+    message = problems(bank_dir)
+    assert "p1_s1_one" in message and "p1_s1_two" in message
+
+
+def test_broken_bank_stops_the_app_from_starting(bank_dir, tmp_path):
+    add_question(bank_dir, type="slider")
+    with pytest.raises(BankError, match="unknown type 'slider'"):
+        create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.db"),
+                    "QUESTIONS_DIR": str(bank_dir)})
+
+
+def test_missing_question_bank_folder_is_reported(tmp_path):
+    with pytest.raises(BankError, match="does not exist"):
+        load_banks(tmp_path / "nowhere")

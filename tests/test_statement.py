@@ -1,0 +1,222 @@
+"""The statement: structure, determinism, and user text that stays literal whatever it holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import MappingProxyType
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+
+from hiat.forms import option_labels
+from hiat.statement import md_cell, md_text, to_html, to_markdown
+from hiat.store import Answer, Assessment
+from tests.conftest import PRINCIPLES, normalize
+
+GENERATED = dt.date(2026, 11, 23)
+HOSTILE = [
+    "# heading",
+    "| a | b |",
+    "<script>alert(1)</script>",
+    "[x](javascript:alert(1))",
+    "![img](http://example.com/x.png)",
+    "Yes\n---",
+    "Title\n===",
+    "    four spaces make code",
+    "- a list item",
+    "1. numbered",
+    "> a quote",
+    "**bold** _em_ `code`",
+    "https://example.com/linkify",
+    "a\\|b",
+    "Mae'r polisi hwn yn helpu pobl ŵyr ac ŷd yng Nghymru",
+    "یہ پالیسی صحت کی عدم مساوات کو کم کرے گی",
+    "x" * 20000,
+]
+EXPECTED_H2 = [
+    "About this assessment",
+    "Summary and recommendation",
+    "Impact matrix",
+    "Step 1: Identify the health inequalities and their causes",
+    "Step 2: Plan work to address the causes",
+    "Step 3: Monitor and evaluate the effect",
+    "Step 4: Analyse wider effects",
+    "Populations affected",
+    "Action plan",
+    "Monitoring plan",
+    "Recommendation and review",
+]
+
+
+def parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table")
+
+
+def make_assessment(banks, values: dict, completed=frozenset(), extra_answers=()) -> Assessment:
+    answers = {}
+    for qid, value in values.items():
+        question = banks.questions[qid]
+        answers[qid] = Answer(qid, value, question.label,
+                              MappingProxyType(option_labels(question, banks)), "2026-11-23")
+    for answer in extra_answers:
+        answers[answer.question_id] = answer
+    return Assessment(
+        id=1, uid="0123456789abcdef0123456789abcdef", title=str(values.get("details_title", "")),
+        organisation="", place="", status="draft", bank_version=banks.version,
+        created_at="2026-11-23", updated_at="2026-11-23",
+        answers=MappingProxyType(answers), completed_sections=frozenset(completed),
+    )
+
+
+def filled_values(text: str) -> dict:
+    """An assessment with `text` in a heading, a paragraph, table cells and a matrix cell."""
+    values = {
+        "details_title": text,
+        "details_organisation": text,
+        "details_place": "wirral",
+        "details_summary": text,
+        "details_decision_date": "2027-03-27",
+        "screening_early_years": "a_lot",
+        "screening_environment_sustainability": "a_little",
+        "p1_s1_groups": ["se_imd_q1", "pc_disability"],
+        "p1_s1_causes_detail": text,
+        "p1_s1_gap_age5": [{"indicator": text, "baseline": "61%", "target": text,
+                            "breakdown": "", "source": "", "frequency": "", "review_date": ""}],
+        "p1_s2_actions": [{"cause": text, "action": text, "owner": "Head of Housing",
+                           "timescale": "March 2027"}],
+        "p1_s3_indicators": [{"indicator": "School readiness", "baseline": text, "target": "",
+                              "breakdown": "", "source": "DfE", "frequency": "yearly",
+                              "review_date": "2027-09-01"}],
+        "decision_impact_early_years": {"direction": "positive", "gap": "narrows",
+                                        "magnitude": "medium", "confidence": "low"},
+        "decision_option": "proceed_with_changes",
+        "decision_review_date": "2028-03-31",
+    }
+    for principle in PRINCIPLES:
+        if f"screening_{principle}" not in values:
+            values[f"screening_{principle}"] = "not_at_all"
+            values[f"screening_{principle}_reason"] = text
+    return values
+
+
+def table_rows_have_header_width(tokens) -> None:
+    width, cells = None, 0
+    for token in tokens:
+        if token.type == "table_open":
+            width = None
+        elif token.type == "tr_open":
+            cells = 0
+        elif token.type in ("th_open", "td_open"):
+            cells += 1
+        elif token.type == "tr_close":
+            width = width if width is not None else cells
+            assert cells == width, "a table row has the wrong number of cells"
+
+
+def rendered_tags(html: str) -> set[str]:
+    return {tag.name for tag in BeautifulSoup(html, "html.parser").find_all(True)}
+
+
+def test_statement_has_the_model_structure(banks):
+    text = to_markdown(make_assessment(banks, filled_values("Warm homes")), banks, GENERATED)
+    tokens = parser().parse(text)
+    headings = [(tokens[i].tag, tokens[i + 1].content) for i, t in enumerate(tokens)
+                if t.type == "heading_open"]
+    assert headings[0] == ("h1", "Draft equity impact statement: Warm homes")
+    assert [content for tag, content in headings if tag == "h2"] == EXPECTED_H2
+    assert ("h3", "Best start in life") in headings
+    assert ("h3", "Environment and health equity") in headings
+
+
+def test_statement_of_a_finished_assessment_is_not_marked_draft(banks):
+    values = filled_values("Warm homes")
+    sections = {"details", "screening", "early_years", "environment_sustainability", "impact",
+                "decision"}
+    text = to_markdown(make_assessment(banks, values, completed=sections), banks, GENERATED)
+    assert text.startswith("# Equity impact statement: Warm homes\n")
+
+
+def test_statement_shows_answers_in_their_sections(banks):
+    text = to_markdown(make_assessment(banks, filled_values("Warm homes")), banks, GENERATED)
+    assert "| Which place does the policy cover? | Wirral |" in text
+    assert "| Give every child the best start in life | Positive | Narrows the gap | Medium | Low |" in text
+    assert "People living in the most deprived 20% of neighbourhoods" in text
+    assert "Proceed with changes" in text
+    assert "31 March 2028" in text
+    assert "| Best start in life | Warm homes | Warm homes | Head of Housing | March 2027 |" in text
+
+
+def test_screened_out_principles_say_why(banks):
+    text = to_markdown(make_assessment(banks, filled_values("Not our remit")), banks, GENERATED)
+    assert "| Create fair employment and good work for all | Not relevant&#58; Not our remit |" in text
+
+
+def test_statement_is_deterministic(banks):
+    assessment = make_assessment(banks, filled_values("Same"))
+    first = to_markdown(assessment, banks, GENERATED)
+    assert to_markdown(assessment, banks, GENERATED) == first
+    assert "Generated on 23 November 2026" in first
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: t[:30])
+def test_statement_shows_hostile_text_literally(banks, text):
+    statement = to_markdown(make_assessment(banks, filled_values(text)), banks, GENERATED)
+    tokens = parser().parse(statement)
+    table_rows_have_header_width(tokens)
+    html = parser().render(statement)
+    assert rendered_tags(html) <= {"h1", "h2", "h3", "p", "strong", "table", "thead", "tbody",
+                                   "tr", "th", "td", "ul", "li", "hr", "br"}
+    headings = [t for t in tokens if t.type == "heading_open"]
+    assert len([t for t in headings if t.tag == "h1"]) == 1
+    assert len([t for t in headings if t.tag == "h2"]) == len(EXPECTED_H2)
+    visible = normalize(BeautifulSoup(html, "html.parser").get_text(" "))
+    assert normalize(text) in visible
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: t[:30])
+def test_preview_html_is_sanitised_and_keeps_the_text(banks, text):
+    statement = to_markdown(make_assessment(banks, filled_values(text)), banks, GENERATED)
+    html = str(to_html(statement))
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+    page = BeautifulSoup(html, "html.parser")
+    assert page.find("h1") is None, "the preview sits under the page's own h1"
+    assert page.find("h2")["id"]
+    assert normalize(text) in normalize(page.get_text(" "))
+    python_markdown_tables = BeautifulSoup(markdown.markdown(statement, extensions=["tables"]),
+                                           "html.parser").find_all("table")
+    for table in python_markdown_tables:
+        widths = {len(row.find_all(["td", "th"])) for row in table.find_all("tr")}
+        assert len(widths) == 1
+
+
+def test_md_cell_keeps_pipes_and_newlines_inside_the_cell():
+    assert md_cell("a | b\nc") == "a \\| b c"
+    assert md_cell("") == " "
+
+
+def test_md_text_removes_control_characters():
+    assert md_text("a\x00b\x07c") == "abc"
+
+
+def test_answers_to_retired_questions_are_still_shown(banks):
+    retired = Answer("p1_s1_old_question", "Kept answer", "An old question we no longer ask",
+                     MappingProxyType({}), "2026-01-01")
+    assessment = make_assessment(banks, filled_values("x"), extra_answers=[retired])
+    text = to_markdown(assessment, banks, GENERATED)
+    assert "## Answers to retired questions" in text
+    assert "**An old question we no longer ask**\n\nKept answer" in text
+
+
+def test_population_table_lists_each_group_once_with_where_it_was_named(banks):
+    text = to_markdown(make_assessment(banks, filled_values("x")), banks, GENERATED)
+    assert "| Disability | Protected characteristics \\(Equality Act 2010\\) | Best start in life |" in text
+
+
+def test_unanswered_questions_say_not_answered(banks):
+    values = {"details_title": "Empty", "screening_early_years": "not_sure"}
+    text = to_markdown(make_assessment(banks, values), banks, GENERATED)
+    assert "Not answered" in text
+    assert "No actions recorded yet." in text
+    assert "| Give every child the best start in life | Not rated yet |" in text

@@ -1,0 +1,81 @@
+"""The route through an assessment, as plain functions of the banks and the answers."""
+
+from __future__ import annotations
+
+from hiat import wizard
+
+
+def screened(**answers: str) -> dict[str, str]:
+    return {f"screening_{principle}": answer for principle, answer in answers.items()}
+
+
+def test_not_sure_keeps_a_principle_in_and_not_at_all_leaves_it_out(banks):
+    values = screened(early_years="not_sure", fair_work="not_at_all", prevention="a_little")
+    chosen = [p.id for p in wizard.selected_principles(banks, values)]
+    assert chosen == ["early_years", "prevention"]
+
+
+def test_sections_follow_the_hiat_order(banks):
+    values = screened(prevention="a_lot", early_years="a_lot")
+    ids = [s.id for s in wizard.sections(banks, values)]
+    assert ids == ["details", "screening", "early_years", "prevention", "impact", "decision"]
+
+
+def test_impact_section_is_left_out_until_a_principle_is_screened_in(banks):
+    ids = [s.id for s in wizard.sections(banks, {})]
+    assert ids == ["details", "screening", "decision"]
+
+
+def test_each_principle_has_a_page_per_step(banks):
+    section = wizard.find_section(wizard.sections(banks, screened(fair_work="a_lot")),
+                                  "fair_work")
+    assert [p.id for p in section.pages] == [f"fair_work-step-{n}" for n in (1, 2, 3, 4)]
+    assert section.pages[0].title.startswith("Step 1: Identify")
+
+
+def test_next_page_moves_through_the_steps_then_stops(banks):
+    all_sections = wizard.sections(banks, screened(fair_work="a_lot"))
+    step3 = wizard.find_page(all_sections, "fair_work-step-3")
+    assert wizard.next_page(all_sections, step3).id == "fair_work-step-4"
+    step4 = wizard.find_page(all_sections, "fair_work-step-4")
+    assert wizard.next_page(all_sections, step4) is None
+
+
+def test_impact_page_asks_only_about_principles_screened_in(banks):
+    all_sections = wizard.sections(banks, screened(fair_work="a_lot"))
+    page = wizard.find_page(all_sections, "impact")
+    assert {q.principle for q in page.questions} == {"fair_work"}
+
+
+def test_section_status_moves_from_not_started_to_completed(banks):
+    all_sections = wizard.sections(banks, {})
+    details = all_sections[0]
+    assert wizard.section_status(details, {}, frozenset()) == wizard.NOT_STARTED
+    values = {"details_title": "Plan"}
+    assert wizard.section_status(details, values, frozenset()) == wizard.IN_PROGRESS
+    assert wizard.section_status(details, values, frozenset({"details"})) == wizard.COMPLETED
+
+
+def test_required_questions_have_messages_that_say_how_to_fix_them(banks):
+    missing = wizard.missing_required(banks.details, {})
+    assert missing["details_title"] == "Enter the name of the policy"
+    assert missing["details_place"] == "Select the place the policy covers"
+    assert "details_lead_officer" not in missing
+
+
+def test_a_reason_is_required_only_for_not_at_all(banks):
+    questions = banks.screening
+    assert "screening_fair_work_reason" in wizard.missing_required(
+        questions, screened(fair_work="not_at_all"))
+    assert "screening_fair_work_reason" not in wizard.missing_required(
+        questions, screened(fair_work="a_lot"))
+
+
+def test_summary_fields_show_the_place_label(banks):
+    values = {"details_title": "Plan", "details_organisation": "Halton", "details_place": "halton"}
+    assert wizard.summary_fields(values, banks) == {
+        "title": "Plan", "organisation": "Halton", "place": "Halton"}
+
+
+def test_answers_to_questions_not_in_the_bank_are_found(banks):
+    assert wizard.retired_answers(banks, {"details_title": 1, "p1_gone": 2}) == ["p1_gone"]
