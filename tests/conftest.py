@@ -64,7 +64,7 @@ def banks() -> Banks:
 
 
 class Pages:
-    """Fetch pages and check what every page must have, like notifications-admin's client_request."""
+    """Fetch pages and check what every page must have (cf. notifications-admin)."""
 
     def __init__(self, client: FlaskClient):
         self.client = client
@@ -141,8 +141,7 @@ def new_assessment(client: FlaskClient):
         response = client.post("/assessments/new", data=DETAILS)
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         uid = uid_from(response.headers["Location"])
-        response = client.post(f"/assessments/{uid}/pages/screening",
-                               data=screening_data(selected))
+        response = client.post(f"/assessments/{uid}/pages/screening", data=screening_data(selected))
         assert response.status_code == 302
         return uid
 

@@ -39,8 +39,11 @@ def test_every_question_type_has_a_field_builder_and_a_partial(question_type):
 
 def test_every_question_id_matches_its_file_prefix(banks):
     for question in banks.questions.values():
-        prefix = question.file.split("_")[0] if question.file.startswith("p") else \
-            question.file.removesuffix(".toml")
+        prefix = (
+            question.file.split("_")[0]
+            if question.file.startswith("p")
+            else question.file.removesuffix(".toml")
+        )
         assert re.fullmatch(rf"{prefix}_[a-z0-9_]{{2,60}}", question.id), question.id
 
 
@@ -69,9 +72,25 @@ def test_questions_readme_documents_every_type_and_key():
     readme = (QUESTIONS / "README.md").read_text(encoding="utf-8")
     for question_type in QUESTION_TYPES:
         assert f"`{question_type}`" in readme, question_type
-    keys = ("id", "step", "type", "label", "hint", "guidance", "options", "options_from",
-            "required", "required_if", "required_message", "max_length", "retired", "screens",
-            "principle", "screens_out", "bank_version")
+    keys = (
+        "id",
+        "step",
+        "type",
+        "label",
+        "hint",
+        "guidance",
+        "options",
+        "options_from",
+        "required",
+        "required_if",
+        "required_message",
+        "max_length",
+        "retired",
+        "screens",
+        "principle",
+        "screens_out",
+        "bank_version",
+    )
     for key in keys:
         assert f"`{key}`" in readme, key
 

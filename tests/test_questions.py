@@ -11,7 +11,7 @@ from hiat import create_app
 from hiat.questions import BankError, load_banks
 from tests.conftest import QUESTIONS
 
-QUESTION = '''
+QUESTION = """
 [[questions]]
 id = "{id}"
 step = {step}
@@ -19,7 +19,7 @@ type = "{type}"
 label = "{label}"
 hint = "A hint."
 guidance = "Some guidance."
-'''
+"""
 
 
 @pytest.fixture
@@ -84,13 +84,18 @@ def test_step_outside_one_to_four_is_reported(bank_dir):
 def test_choice_question_without_options_is_reported(bank_dir):
     add_question(bank_dir, type="radios")
     message = problems(bank_dir)
-    assert "questions/p1_early_years.toml: question 'p1_s1_extra': a radios question has no options" in message
+    assert (
+        "questions/p1_early_years.toml: question 'p1_s1_extra': a radios question has no options"
+        in message
+    )
 
 
 def test_option_value_must_be_lower_snake_case(bank_dir):
-    append(bank_dir / "p1_early_years.toml", QUESTION.format(
-        id="p1_s1_extra", step=1, type="checkboxes", label="Pick") +
-        'options = [{ value = "Yes please", label = "Yes" }]\n')
+    append(
+        bank_dir / "p1_early_years.toml",
+        QUESTION.format(id="p1_s1_extra", step=1, type="checkboxes", label="Pick")
+        + 'options = [{ value = "Yes please", label = "Yes" }]\n',
+    )
     assert "option value 'Yes please' is not lower_snake_case" in problems(bank_dir)
 
 
@@ -114,7 +119,8 @@ def test_missing_principle_file_is_reported(bank_dir):
 def test_required_if_must_name_an_option_of_a_question_in_the_same_file(bank_dir):
     path = bank_dir / "screening.toml"
     text = path.read_text(encoding="utf-8").replace(
-        'values = ["not_at_all"] }', 'values = ["never"] }', 1)
+        'values = ["not_at_all"] }', 'values = ["never"] }', 1
+    )
     path.write_text(text, encoding="utf-8")
     message = problems(bank_dir)
     assert "question 'screening_early_years_reason': required_if value 'never'" in message
@@ -130,8 +136,9 @@ def test_every_problem_is_listed_at_once(bank_dir):
 def test_broken_bank_stops_the_app_from_starting(bank_dir, tmp_path):
     add_question(bank_dir, type="slider")
     with pytest.raises(BankError, match="unknown type 'slider'"):
-        create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.db"),
-                    "QUESTIONS_DIR": str(bank_dir)})
+        create_app(
+            {"TESTING": True, "DATABASE": str(tmp_path / "x.db"), "QUESTIONS_DIR": str(bank_dir)}
+        )
 
 
 def test_missing_question_bank_folder_is_reported(tmp_path):

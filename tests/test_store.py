@@ -46,12 +46,20 @@ def test_migrating_twice_changes_nothing(db_path):
 
 
 def test_saved_answers_come_back_with_their_labels(db):
-    uid = store.create_assessment(db, "v1", {"title": "Green Plan"},
-                                  [answer("details_title", "Green Plan", "What is it called?")],
-                                  page="details")
-    store.save_answers(db, uid, [answer("p1_s1_settings", "yes"),
-                                 answer("p1_s2_actions", [{"action": "Insulate"}])],
-                       page="early_years-step-1", bank_version="v2")
+    uid = store.create_assessment(
+        db,
+        "v1",
+        {"title": "Green Plan"},
+        [answer("details_title", "Green Plan", "What is it called?")],
+        page="details",
+    )
+    store.save_answers(
+        db,
+        uid,
+        [answer("p1_s1_settings", "yes"), answer("p1_s2_actions", [{"action": "Insulate"}])],
+        page="early_years-step-1",
+        bank_version="v2",
+    )
     assessment = store.get_assessment(db, uid)
     assert assessment.title == "Green Plan"
     assert assessment.bank_version == "v2"
@@ -68,8 +76,9 @@ def test_an_empty_answer_removes_the_saved_one(db):
 
 
 def test_answers_not_on_the_page_are_kept(db):
-    uid = store.create_assessment(db, "v1", {}, [answer("retired_question", "kept")],
-                                  page="details")
+    uid = store.create_assessment(
+        db, "v1", {}, [answer("retired_question", "kept")], page="details"
+    )
     store.save_answers(db, uid, [answer("other", "new")], page="x", bank_version="v1")
     assert store.get_assessment(db, uid).value("retired_question") == "kept"
 
@@ -83,8 +92,13 @@ def test_a_failed_save_changes_nothing(db, monkeypatch):
 
     monkeypatch.setattr(store, "_event", broken)
     with pytest.raises(RuntimeError):
-        store.save_answers(db, uid, [answer("q_one", "after"), answer("q_two", "new")],
-                           page="details", bank_version="v1")
+        store.save_answers(
+            db,
+            uid,
+            [answer("q_one", "after"), answer("q_two", "new")],
+            page="details",
+            bank_version="v1",
+        )
     monkeypatch.setattr(store, "_event", original)
     saved = store.get_assessment(db, uid)
     assert saved.value("q_one") == "before"
@@ -115,8 +129,14 @@ def test_unknown_assessment_is_not_found(db):
 def test_list_shows_newest_first(db):
     first = store.create_assessment(db, "v1", {"title": "First"}, [], page="details")
     store.create_assessment(db, "v1", {"title": "Second"}, [], page="details")
-    store.save_answers(db, first, [answer("a", "b")], page="x", bank_version="v1",
-                       summary={"title": "First, changed"})
+    store.save_answers(
+        db,
+        first,
+        [answer("a", "b")],
+        page="x",
+        bank_version="v1",
+        summary={"title": "First, changed"},
+    )
     assert [a.title for a in store.list_assessments(db)][0] == "First, changed"
 
 

@@ -45,8 +45,7 @@ def test_missing_required_details_show_an_error_summary_and_keep_the_input(pages
 
 
 def test_save_and_come_back_later_saves_without_required_answers(client, pages):
-    location = pages.post("/assessments/new", {"details_lead_officer": "Officer",
-                                               "save": "later"})
+    location = pages.post("/assessments/new", {"details_lead_officer": "Officer", "save": "later"})
     page = pages.get(location)
     assert "Your answers have been saved" in page.text
     assert normalize(page.h1.text) == "Untitled policy"
@@ -61,8 +60,10 @@ def test_too_long_answer_says_the_limit(pages):
 def test_impossible_date_says_how_to_fix_it_and_shows_the_input_back(pages):
     data = dict(DETAILS, details_decision_date=["31", "2", "2027"])
     page = pages.post("/assessments/new", data, status=200)
-    assert ("Enter a real date, for example 27 3 2027",
-            "#details_decision_date-day") in error_summary(page)
+    assert (
+        "Enter a real date, for example 27 3 2027",
+        "#details_decision_date-day",
+    ) in error_summary(page)
     assert page.select_one("#details_decision_date-day")["value"] == "31"
     assert page.select_one("#details_decision_date-month")["value"] == "2"
 
@@ -84,8 +85,10 @@ def test_screening_reason_is_required_for_not_at_all(new_assessment, pages):
     data = screening_data(("early_years",))
     del data["screening_fair_work_reason"]
     page = pages.post(f"/assessments/{uid}/pages/screening", data, status=200)
-    assert ("Give a reason why the policy will not affect fair employment and good work",
-            "#screening_fair_work_reason") in error_summary(page)
+    assert (
+        "Give a reason why the policy will not affect fair employment and good work",
+        "#screening_fair_work_reason",
+    ) in error_summary(page)
 
 
 def test_screening_adds_a_section_per_principle_to_the_task_list(new_assessment, pages):
@@ -98,7 +101,8 @@ def test_screening_adds_a_section_per_principle_to_the_task_list(new_assessment,
 
 
 def test_every_page_of_a_full_assessment_has_one_h1_and_a_matching_title(
-        new_assessment, pages, banks):
+    new_assessment, pages, banks
+):
     uid = new_assessment(PRINCIPLES)
     all_sections = wizard.sections(banks, {f"screening_{p}": "a_lot" for p in PRINCIPLES})
     for section in all_sections:
@@ -120,9 +124,15 @@ def test_question_pages_show_guidance_in_a_details_component(new_assessment, pag
 def test_add_another_row_keeps_what_was_typed_and_saves_nothing(new_assessment, client, pages):
     uid = new_assessment()
     url = f"/assessments/{uid}/pages/early_years-step-2"
-    page = pages.post(url, {"p1_s2_actions-0-action": "Insulate homes",
-                            "p1_s2_benefit_first": "By referral", "add": "p1_s2_actions"},
-                      status=200)
+    page = pages.post(
+        url,
+        {
+            "p1_s2_actions-0-action": "Insulate homes",
+            "p1_s2_benefit_first": "By referral",
+            "add": "p1_s2_actions",
+        },
+        status=200,
+    )
     assert page.select_one("#p1_s2_actions-0-action").text == "Insulate homes"
     assert page.select_one("#p1_s2_actions-1-action") is not None
     assert page.select_one("#p1_s2_benefit_first").text == "By referral"
@@ -133,10 +143,16 @@ def test_add_another_row_keeps_what_was_typed_and_saves_nothing(new_assessment, 
 def test_remove_row_drops_only_that_row(new_assessment, pages):
     uid = new_assessment()
     url = f"/assessments/{uid}/pages/early_years-step-2"
-    page = pages.post(url, {"p1_s2_actions-0-action": "First",
-                            "p1_s2_actions-1-action": "Second",
-                            "p1_s2_actions-2-action": "Third",
-                            "remove": "p1_s2_actions-1"}, status=200)
+    page = pages.post(
+        url,
+        {
+            "p1_s2_actions-0-action": "First",
+            "p1_s2_actions-1-action": "Second",
+            "p1_s2_actions-2-action": "Third",
+            "remove": "p1_s2_actions-1",
+        },
+        status=200,
+    )
     assert page.select_one("#p1_s2_actions-0-action").text == "First"
     assert page.select_one("#p1_s2_actions-1-action").text == "Third"
     assert page.select_one("#p1_s2_actions-2-action") is None
@@ -145,8 +161,15 @@ def test_remove_row_drops_only_that_row(new_assessment, pages):
 def test_rows_are_saved_and_empty_rows_dropped(new_assessment, client, pages):
     uid = new_assessment()
     url = f"/assessments/{uid}/pages/early_years-step-2"
-    pages.post(url, {"p1_s2_actions-0-action": "Insulate", "p1_s2_actions-0-owner": "Housing",
-                     "p1_s2_actions-1-action": "", "save": "continue"})
+    pages.post(
+        url,
+        {
+            "p1_s2_actions-0-action": "Insulate",
+            "p1_s2_actions-0-owner": "Housing",
+            "p1_s2_actions-1-action": "",
+            "save": "continue",
+        },
+    )
     page = pages.get(url)
     assert page.select_one("#p1_s2_actions-0-action").text == "Insulate"
     assert page.select_one("#p1_s2_actions-1-action") is None
@@ -172,25 +195,30 @@ def test_change_link_returns_to_check_answers(new_assessment, pages):
 
 def test_section_cannot_be_marked_complete_with_a_required_answer_missing(new_assessment, pages):
     uid = new_assessment()
-    page = pages.post(f"/assessments/{uid}/sections/decision/check", {"completed": "yes"},
-                      status=200)
-    assert error_summary(page)[0][0] == ("Answer “What do you recommend?” before you mark this "
-                                         "section as completed")
+    page = pages.post(
+        f"/assessments/{uid}/sections/decision/check", {"completed": "yes"}, status=200
+    )
+    assert error_summary(page)[0][0] == (
+        "Answer “What do you recommend?” before you mark this section as completed"
+    )
 
 
 def test_check_answers_needs_a_choice(new_assessment, pages):
     uid = new_assessment()
     page = pages.post(f"/assessments/{uid}/sections/details/check", {}, status=200)
-    assert error_summary(page) == [("Select whether you have completed this section",
-                                    "#completed")]
+    assert error_summary(page) == [("Select whether you have completed this section", "#completed")]
 
 
 def test_answers_to_retired_questions_are_shown_on_the_task_list(new_assessment, client, pages):
     uid = new_assessment()
     db = store.open_db(client.application.config["DATABASE"])
-    store.save_answers(db, uid, [store.NewAnswer("p1_s1_retired", "Still here",
-                                                 "A question we stopped asking")],
-                       page="x", bank_version="old")
+    store.save_answers(
+        db,
+        uid,
+        [store.NewAnswer("p1_s1_retired", "Still here", "A question we stopped asking")],
+        page="x",
+        bank_version="old",
+    )
     page = pages.get(f"/assessments/{uid}")
     assert "Answers to retired questions" in page.text
     assert "A question we stopped asking" in page.text and "Still here" in page.text
@@ -198,8 +226,10 @@ def test_answers_to_retired_questions_are_shown_on_the_task_list(new_assessment,
 
 def test_statement_preview_and_download(new_assessment, client, pages):
     uid = new_assessment()
-    pages.post(f"/assessments/{uid}/pages/early_years-step-1",
-               {"p1_s1_causes_detail": "<script>alert(1)</script>", "save": "continue"})
+    pages.post(
+        f"/assessments/{uid}/pages/early_years-step-1",
+        {"p1_s1_causes_detail": "<script>alert(1)</script>", "save": "continue"},
+    )
     page = pages.get(f"/assessments/{uid}/statement")
     preview = page.select_one(".hiat-statement")
     assert preview.find("script") is None
@@ -207,8 +237,10 @@ def test_statement_preview_and_download(new_assessment, client, pages):
     assert preview.find("h2").text.startswith("Draft equity impact statement")
     response = client.get(f"/assessments/{uid}/statement.md")
     assert response.mimetype == "text/markdown"
-    assert "equity-impact-statement-cheshire-and-merseyside-green-plan.md" in \
-        response.headers["Content-Disposition"]
+    assert (
+        "equity-impact-statement-cheshire-and-merseyside-green-plan.md"
+        in response.headers["Content-Disposition"]
+    )
     assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt;" in response.get_data(as_text=True)
 
 
@@ -226,8 +258,10 @@ def test_locked_database_shows_a_plain_error_page(new_assessment, client, monkey
     blocker = sqlite3.connect(client.application.config["DATABASE"])
     blocker.execute("BEGIN IMMEDIATE")
     try:
-        response = client.post(f"/assessments/{uid}/pages/early_years-step-1",
-                               data={"p1_s1_settings": "yes", "save": "continue"})
+        response = client.post(
+            f"/assessments/{uid}/pages/early_years-step-1",
+            data={"p1_s1_settings": "yes", "save": "continue"},
+        )
     finally:
         blocker.rollback()
         blocker.close()

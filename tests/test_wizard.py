@@ -27,8 +27,7 @@ def test_impact_section_is_left_out_until_a_principle_is_screened_in(banks):
 
 
 def test_each_principle_has_a_page_per_step(banks):
-    section = wizard.find_section(wizard.sections(banks, screened(fair_work="a_lot")),
-                                  "fair_work")
+    section = wizard.find_section(wizard.sections(banks, screened(fair_work="a_lot")), "fair_work")
     assert [p.id for p in section.pages] == [f"fair_work-step-{n}" for n in (1, 2, 3, 4)]
     assert section.pages[0].title.startswith("Step 1: Identify")
 
@@ -66,15 +65,20 @@ def test_required_questions_have_messages_that_say_how_to_fix_them(banks):
 def test_a_reason_is_required_only_for_not_at_all(banks):
     questions = banks.screening
     assert "screening_fair_work_reason" in wizard.missing_required(
-        questions, screened(fair_work="not_at_all"))
+        questions, screened(fair_work="not_at_all")
+    )
     assert "screening_fair_work_reason" not in wizard.missing_required(
-        questions, screened(fair_work="a_lot"))
+        questions, screened(fair_work="a_lot")
+    )
 
 
 def test_summary_fields_show_the_place_label(banks):
     values = {"details_title": "Plan", "details_organisation": "Halton", "details_place": "halton"}
     assert wizard.summary_fields(values, banks) == {
-        "title": "Plan", "organisation": "Halton", "place": "Halton"}
+        "title": "Plan",
+        "organisation": "Halton",
+        "place": "Halton",
+    }
 
 
 def test_answers_to_questions_not_in_the_bank_are_found(banks):
