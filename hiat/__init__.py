@@ -16,10 +16,13 @@ from hiat.questions import load_banks
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
     """Put the app together: config, question banks, database, templates, routes."""
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         static_folder=str(ROOT / "static"),
         static_url_path="/static",

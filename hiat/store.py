@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app, g
+from flask.cli import with_appcontext
 from sqlite_utils import Database, Migrations
 
 BUSY_TIMEOUT_MS = 5000
@@ -401,6 +402,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the database file if needed and apply pending migrations."""
     version = migrate(current_app.config["DATABASE"])

@@ -1,0 +1,35 @@
+"""Every form needs its CSRF token; a missing one is refused with a page a person can act on."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import DETAILS, check_page
+
+
+def token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def test_post_without_a_token_is_refused_and_saves_nothing(csrf_app):
+    client = csrf_app.test_client()
+    response = client.post("/assessments/new", data=DETAILS)
+    assert response.status_code == 400
+    page = check_page(response.get_data(as_text=True))
+    assert "Your page has expired" in page.h1.text
+    assert "You have no assessments yet." in client.get("/assessments").get_data(as_text=True)
+
+
+def test_post_with_the_token_from_the_page_is_accepted(csrf_app):
+    client = csrf_app.test_client()
+    token = token_from(client.get("/assessments/new").get_data(as_text=True))
+    response = client.post("/assessments/new", data=dict(DETAILS, csrf_token=token))
+    assert response.status_code == 302
+
+
+def test_every_form_on_a_question_page_carries_a_token(csrf_app):
+    client = csrf_app.test_client()
+    html = client.get("/assessments/new").get_data(as_text=True)
+    assert html.count("<form") == html.count('name="csrf_token"') >= 1

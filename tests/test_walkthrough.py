@@ -1,0 +1,227 @@
+"""A council officer assesses a Green Plan from start to downloaded statement, CSRF on.
+
+The Browser helper submits forms the way a browser does: it starts from what the page
+shows (including the CSRF token and anything already filled in), changes only what the
+user types or clicks, and sends the button the user pressed.
+"""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+
+from tests.conftest import check_page, normalize
+
+
+class Browser:
+    def __init__(self, client: FlaskClient):
+        self.client = client
+        self.url = ""
+        self.page: BeautifulSoup | None = None
+
+    def open(self, url: str) -> BeautifulSoup:
+        response = self.client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        self.url, self.page = url, check_page(response.get_data(as_text=True))
+        return self.page
+
+    def follow(self, link_text: str) -> BeautifulSoup:
+        link = next(
+            (a for a in self.page.find_all("a", href=True) if link_text in normalize(a.get_text())),
+            None,
+        )
+        assert link is not None, f"no link '{link_text}' on {self.url}"
+        return self.open(link["href"])
+
+    def submit(
+        self, fields: dict | None = None, button: tuple[str, str] | None = None, expect: int = 302
+    ) -> str | BeautifulSoup:
+        form = self.page.select_one("main form")
+        data = current_values(form)
+        for name, value in (fields or {}).items():
+            data.setlist(name, value if isinstance(value, list) else [value])
+        if button:
+            data.setlist(button[0], [button[1]])
+        response = self.client.post(form["action"], data=data)
+        assert response.status_code == expect, (self.url, response.get_data(as_text=True)[:3000])
+        if expect != 302:
+            self.page = check_page(response.get_data(as_text=True))
+            return self.page
+        return response.headers["Location"]
+
+    def submit_and_open(self, fields=None, button=("save", "continue")) -> BeautifulSoup:
+        return self.open(self.submit(fields, button))
+
+
+def current_values(form) -> MultiDict:
+    """What the browser would send before the user changes anything."""
+    data = MultiDict()
+    for field in form.find_all(["input", "textarea"]):
+        name = field.get("name")
+        if not name or field.get("type") == "submit":
+            continue
+        if field.name == "textarea":
+            data.add(name, field.text)
+        elif field.get("type") in ("radio", "checkbox"):
+            if field.has_attr("checked"):
+                data.add(name, field["value"])
+        else:
+            data.add(name, field.get("value", ""))
+    return data
+
+
+def complete_section(browser: Browser) -> None:
+    assert normalize(browser.page.h1.text).startswith("Check your answers")
+    location = browser.submit({"completed": "yes"}, ("save", "continue"))
+    browser.open(location)
+    assert browser.page.select_one(".govuk-task-list") is not None
+
+
+def section_of(statement: str, heading: str) -> str:
+    start = statement.index(heading)
+    following = statement.find("\n## ", start + len(heading))
+    return statement[start : following if following != -1 else None]
+
+
+def test_council_officer_completes_a_green_plan_assessment(csrf_app):
+    browser = Browser(csrf_app.test_client())
+    browser.open("/")
+    browser.follow("Start a new assessment")
+
+    # Assessment details
+    browser.submit_and_open(
+        {
+            "details_title": "Wirral Green Plan 2026 to 2030",
+            "details_organisation": "Wirral Council",
+            "details_place": "wirral",
+            "details_summary": "Cut the council's carbon emissions to net zero by 2030.",
+            "details_stage": "drafting",
+            "details_decision_body": "Wirral Health and Wellbeing Board",
+            "details_decision_date": ["27", "3", "2027"],
+            "details_lead_officer": "Public Health Consultant",
+        }
+    )
+    assert "Wirral Health and Wellbeing Board" in browser.page.text
+    complete_section(browser)
+
+    # Screening: two principles in, the rest out with a reason
+    browser.follow("Screening")
+    screening = {}
+    for question in browser.page.select("input[type=radio][value=a_lot]"):
+        principle = question["name"].removeprefix("screening_")
+        chosen = principle in ("living_standard", "environment_sustainability")
+        screening[question["name"]] = "a_lot" if chosen else "not_at_all"
+        if not chosen:
+            screening[f"{question['name']}_reason"] = "No link found in our evidence review."
+    browser.submit_and_open(screening)
+    complete_section(browser)
+    tasks = [normalize(a.text) for a in browser.page.select(".govuk-task-list__link")]
+    assert "Ensure a healthy standard of living for all" in tasks
+    assert "Create fair employment and good work for all" not in tasks
+
+    # Healthy standard of living: step 1 with groups and an indicator row
+    browser.follow("Ensure a healthy standard of living for all")
+    assert normalize(browser.page.h1.text).startswith("Step 1")
+    step1 = {"p4_s1_groups": ["se_fuel_poor", "se_private_renters", "pc_disability"]}
+    table = browser.page.select_one("input[id$='-0-indicator']")["name"].split("-")[0]
+    step1[f"{table}-0-indicator"] = "Fuel poverty (low income, low energy efficiency)"
+    step1[f"{table}-0-baseline"] = "14% in 2023"
+    browser.submit((step1), ("add", table), expect=200)
+    assert browser.page.select_one(f"#{table}-1-indicator") is not None
+    browser.submit_and_open({f"{table}-1-indicator": "Households in temporary accommodation"})
+
+    # Step 2: an action row
+    assert normalize(browser.page.h1.text).startswith("Step 2")
+    actions = browser.page.select_one("input[id$='-0-cause']")["name"].split("-")[0]
+    browser.submit_and_open(
+        {
+            f"{actions}-0-cause": "Cold, damp private rented homes",
+            f"{actions}-0-action": "Target insulation grants at fuel-poor private renters first",
+            f"{actions}-0-owner": "Head of Housing Standards",
+            f"{actions}-0-timescale": "By March 2027",
+        }
+    )
+    # Steps 3 and 4: a monitoring indicator, then leave the rest for later
+    assert normalize(browser.page.h1.text).startswith("Step 3")
+    indicators = browser.page.select_one("input[id$='-0-indicator']")["name"].split("-")[0]
+    browser.submit_and_open(
+        {
+            f"{indicators}-0-indicator": "Homes at EPC band C or above, by tenure",
+            f"{indicators}-0-review_date": ["1", "9", "2027"],
+        }
+    )
+    assert normalize(browser.page.h1.text).startswith("Step 4")
+    browser.submit_and_open()
+    complete_section(browser)
+
+    # Environment and health equity: walk the four steps, answering one question
+    browser.follow("Pursue environmental sustainability and health equity together")
+    browser.submit_and_open({"p8_s1_groups": ["se_no_car", "geo_coastal"]})
+    for _ in range(3):
+        browser.submit_and_open()
+    complete_section(browser)
+
+    # Overall impact ratings
+    browser.follow("Overall impact ratings")
+    browser.submit_and_open(
+        {
+            "decision_impact_living_standard-direction": "major_positive",
+            "decision_impact_living_standard-gap": "narrows",
+            "decision_impact_living_standard-magnitude": "large",
+            "decision_impact_living_standard-confidence": "medium",
+            "decision_impact_living_standard_reason": "Grants go to fuel-poor renters first.",
+            "decision_impact_environment_sustainability-direction": "positive",
+            "decision_impact_environment_sustainability-gap": "not_known",
+        }
+    )
+    complete_section(browser)
+
+    # Recommendation, with a validation error fixed on the way
+    browser.follow("Recommendation and review date")
+    page = browser.submit(
+        {"decision_option": "proceed_with_changes"}, ("save", "continue"), expect=200
+    )
+    assert page.title.text.startswith("Error: ")
+    assert "Enter the date when this assessment should be reviewed" in page.text
+    browser.submit_and_open(
+        {
+            "decision_risks": "Landlords may raise rents after works. We will attach rent conditions.",
+            "decision_review_date": ["31", "3", "2028"],
+        }
+    )
+    complete_section(browser)
+    assert "You have completed 6 of 6 sections." in normalize(browser.page.text)
+
+    # The statement
+    browser.follow("Preview and download the statement")
+    assert "Target insulation grants" in browser.page.select_one(".hiat-statement").text
+    download = next(a for a in browser.page.find_all("a") if "Download" in a.get_text())
+    response = browser.client.get(download["href"])
+    statement = response.get_data(as_text=True)
+
+    assert statement.startswith("# Equity impact statement: Wirral Green Plan 2026 to 2030\n")
+    about = section_of(statement, "## About this assessment")
+    assert "| Which organisation is making this assessment? | Wirral Council |" in about
+    assert "| When will the decision be made? | 27 March 2027 |" in about
+    summary = section_of(statement, "## Summary and recommendation")
+    assert "Proceed with changes" in summary and "31 March 2028" in summary
+    matrix = section_of(statement, "## Impact matrix")
+    assert (
+        "| Ensure a healthy standard of living for all | Major positive | Narrows the gap" in matrix
+    )
+    assert "Not relevant&#58; No link found in our evidence review\\." in matrix
+    step1 = section_of(statement, "## Step 1")
+    assert "Fuel poverty \\(low income, low energy efficiency\\)" in step1
+    assert "Households in temporary accommodation" in step1
+    populations = section_of(statement, "## Populations affected")
+    assert "Households in fuel poverty" in populations and "Disability" in populations
+    plan = section_of(statement, "## Action plan")
+    assert (
+        "| Healthy standard of living | Cold, damp private rented homes | Target insulation "
+        "grants at fuel\\-poor private renters first | Head of Housing Standards | By March "
+        "2027 |"
+    ) in plan
+    monitoring = section_of(statement, "## Monitoring plan")
+    assert "Homes at EPC band C or above, by tenure" in monitoring
+    assert "1 September 2027" in monitoring
