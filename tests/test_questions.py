@@ -137,7 +137,8 @@ def test_broken_bank_stops_the_app_from_starting(bank_dir, tmp_path):
     add_question(bank_dir, type="slider")
     with pytest.raises(BankError, match="unknown type 'slider'"):
         create_app(
-            {"TESTING": True, "DATABASE": str(tmp_path / "x.db"), "QUESTIONS_DIR": str(bank_dir)}
+            {"TESTING": True, "DATABASE": str(tmp_path / "x.db"), "QUESTIONS_DIR": str(bank_dir)},
+            instance_path=str(tmp_path / "instance"),
         )
 
 
