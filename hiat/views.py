@@ -247,8 +247,43 @@ def download_name(assessment: store.Assessment) -> str:
 
 
 # ---------------------------------------------------------------- errors
-def _error(template: str, status: int):
-    return render_template(f"errors/{template}.html"), status
+ERRORS = {
+    "not_found": (
+        "Page not found",
+        (
+            "If you typed the web address, check it is correct.",
+            "If you followed a link to an assessment, it may have been removed.",
+        ),
+    ),
+    "csrf": (
+        "Your page has expired",
+        (
+            "For your security, we could not save that page.",
+            "Go back, reload the page and try again. If this keeps happening, check that your "
+            "browser accepts cookies.",
+        ),
+    ),
+    "database": (
+        "Sorry, the service is unavailable",
+        (
+            "The service cannot reach its database at the moment, so nothing was saved.",
+            "Try again in a few minutes. If the problem continues, contact whoever runs this "
+            "service for you.",
+        ),
+    ),
+    "too_large": (
+        "The information you sent is too large",
+        (
+            "Nothing was saved. Each page can hold up to 2 megabytes of text.",
+            "Shorten your answers and try again.",
+        ),
+    ),
+}
+
+
+def _error(kind: str, status: int):
+    title, paragraphs = ERRORS[kind]
+    return render_template("errors/error.html", title=title, paragraphs=paragraphs), status
 
 
 def init_app(app: Flask) -> None:

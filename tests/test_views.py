@@ -8,7 +8,14 @@ import sqlite3
 import pytest
 
 from hiat import store, wizard
-from tests.conftest import DETAILS, PRINCIPLES, normalize, screening_data, uid_from
+from tests.conftest import (
+    DETAILS,
+    PRINCIPLES,
+    check_page,
+    normalize,
+    screening_data,
+    uid_from,
+)
 
 
 def error_summary(page) -> list[tuple[str, str]]:
@@ -266,7 +273,9 @@ def test_locked_database_shows_a_plain_error_page(new_assessment, client, monkey
         blocker.rollback()
         blocker.close()
     assert response.status_code == 503
-    assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
+    assert (
+        check_page(response.get_data(as_text=True)).h1.text == "Sorry, the service is unavailable"
+    )
     assert "Traceback" not in response.get_data(as_text=True)
 
 
@@ -280,4 +289,4 @@ def test_missing_database_shows_a_plain_error_page(client):
 def test_oversized_request_is_refused_in_words(client):
     response = client.post("/assessments/new", data={"details_summary": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
-    assert "too large" in response.get_data(as_text=True)
+    assert "too large" in check_page(response.get_data(as_text=True)).h1.text

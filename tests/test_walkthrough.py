@@ -186,7 +186,7 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
     assert "Enter the date when this assessment should be reviewed" in page.text
     browser.submit_and_open(
         {
-            "decision_risks": "Landlords may raise rents after works. We will attach rent conditions.",
+            "decision_risks": "Landlords may raise rents after works. We will add rent conditions.",
             "decision_review_date": ["31", "3", "2028"],
         }
     )
