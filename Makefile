@@ -25,7 +25,7 @@ fmt: $(STAMPS)/venv
 	$(BIN)/ruff format .
 
 bench: setup
-	$(BIN)/python -m pytest -q tests/bench -p no:cacheprovider
+	$(BIN)/python -m pytest -q tests/bench -p no:cacheprovider -o addopts=""
 
 setup: $(STAMPS)/venv assets
 

@@ -120,6 +120,14 @@ def test_every_page_of_a_full_assessment_has_one_h1_and_a_matching_title(
     pages.get(f"/assessments/{uid}/statement")
 
 
+def test_page_titles_say_which_principle_a_step_belongs_to(new_assessment, pages):
+    uid = new_assessment(("early_years", "fair_work"))
+    first = pages.get(f"/assessments/{uid}/pages/early_years-step-1").title.text
+    second = pages.get(f"/assessments/{uid}/pages/fair_work-step-1").title.text
+    assert first != second
+    assert "Best start in life" in first and "Fair work" in second
+
+
 def test_question_pages_show_guidance_in_a_details_component(new_assessment, pages):
     uid = new_assessment()
     page = pages.get(f"/assessments/{uid}/pages/early_years-step-1")
