@@ -25,6 +25,10 @@ from hiat.questions import Banks
 
 bp = Blueprint("main", __name__)
 SAVED_MESSAGE = "Your answers have been saved. You can come back to them at any time."
+EXPIRED_MESSAGE = (
+    "Your answers on this page were not saved because the page had expired. "
+    "We have kept what you typed: check it and save again."
+)
 
 
 def banks() -> Banks:
@@ -60,8 +64,7 @@ def assessment_list():
 
 @bp.route("/assessments/new", methods=["GET", "POST"])
 def new_assessment():
-    page = wizard.find_page(wizard.sections(banks(), {}), "details")
-    return _question_page(None, page)
+    return _question_page(*_page_for_request())
 
 
 # ---------------------------------------------------------------- task list
@@ -90,11 +93,19 @@ def task_list(uid: str):
 # ---------------------------------------------------------------- question pages
 @bp.route("/assessments/<uid>/pages/<page_id>", methods=["GET", "POST"])
 def question_page(uid: str, page_id: str):
-    assessment = load(uid)
-    page = wizard.find_page(wizard.sections(banks(), assessment.values()), page_id)
+    assessment, page = _page_for_request()
     if page is None:
         abort(404)
     return _question_page(assessment, page)
+
+
+def _page_for_request() -> tuple[store.Assessment | None, wizard.Page | None]:
+    """The assessment and page a question-page URL points at."""
+    if request.endpoint == "main.new_assessment":
+        return None, wizard.find_page(wizard.sections(banks(), {}), "details")
+    assessment = load(request.view_args["uid"])
+    all_sections = wizard.sections(banks(), assessment.values())
+    return assessment, wizard.find_page(all_sections, request.view_args["page_id"])
 
 
 def _question_page(assessment: store.Assessment | None, page: wizard.Page):
@@ -147,7 +158,7 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
             db, uid, answers, page=page.id, bank_version=banks().version, summary=summary
         )
     if request.form.get("save") == "later":
-        flash(SAVED_MESSAGE)
+        flash(SAVED_MESSAGE, "success")
         return redirect(url_for("main.task_list", uid=uid))
     return redirect(_after_save(uid, values, page))
 
@@ -246,6 +257,16 @@ def download_name(assessment: store.Assessment) -> str:
     return f"equity-impact-statement-{slug or assessment.uid[:8]}"
 
 
+def _expired_question_page():
+    """Show the user's unsaved answers again with a fresh token, so nothing typed is lost."""
+    assessment, page = _page_for_request()
+    if page is None:
+        abort(404)
+    form = forms.form_class(page.questions, banks())(formdata=request.form)
+    flash(EXPIRED_MESSAGE, "important")
+    return _render_page(assessment, page, form)
+
+
 # ---------------------------------------------------------------- errors
 ERRORS = {
     "not_found": (
@@ -291,6 +312,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_err: CSRFError):
+        if request.endpoint in ("main.question_page", "main.new_assessment"):
+            return _expired_question_page(), 400
         return _error("csrf", 400)
 
     @app.errorhandler(store.DatabaseUnavailable)
