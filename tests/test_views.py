@@ -298,3 +298,21 @@ def test_oversized_request_is_refused_in_words(client):
     response = client.post("/assessments/new", data={"details_summary": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
     assert "too large" in check_page(response.get_data(as_text=True)).h1.text
+
+
+def test_hostile_answers_are_shown_back_as_text_on_every_page(new_assessment, pages):
+    uid = new_assessment()
+    hostile = '<script>alert(1)</script> "quoted" <img src=x onerror=alert(1)>'
+    pages.post(
+        f"/assessments/{uid}/pages/early_years-step-2",
+        {"p1_s2_benefit_first": hostile, "p1_s2_actions-0-action": hostile, "save": "continue"},
+    )
+    for url in (
+        f"/assessments/{uid}/pages/early_years-step-2",
+        f"/assessments/{uid}/sections/early_years/check",
+        f"/assessments/{uid}/statement",
+    ):
+        page = pages.get(url)
+        assert page.find("script", string="alert(1)") is None, url
+        assert page.find("img") is None, url
+        assert hostile in page.text, url
