@@ -142,6 +142,7 @@ def _table_field(question: Question, banks: Banks) -> Field:
 FIELD_BUILDERS: Mapping[str, Callable[[Question, Banks], Field]] = {
     "text": _text_field,
     "textarea": _textarea_field,
+    "intersections": _textarea_field,
     "radios": _radios_field,
     "yes_no_unsure": _radios_field,
     "checkboxes": _checkboxes_field,

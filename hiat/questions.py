@@ -28,6 +28,7 @@ QUESTION_TYPES = frozenset(
         "impact_rating",
         "action_table",
         "indicator_table",
+        "intersections",
     }
 )
 CHOICE_TYPES = frozenset({"radios", "checkboxes"})
@@ -41,6 +42,12 @@ STEPS = (1, 2, 3, 4)
 PRINCIPLE_FILE = re.compile(r"^p([1-8])_([a-z_]+)\.toml$")
 VALUE = re.compile(r"^[a-z0-9][a-z0-9_]{0,60}$")
 FIXED_FILES = ("details", "screening", "decision")
+# The pages each fixed file may put its questions on; the first is the default.
+FIXED_PAGES = {
+    "details.toml": ("details",),
+    "screening.toml": ("screening", "proportionality"),
+    "decision.toml": ("decision", "impact"),
+}
 # Details answers copied onto the assessment, for the list of assessments.
 SUMMARY_QUESTIONS = MappingProxyType(
     {"title": "details_title", "organisation": "details_organisation", "place": "details_place"}
@@ -97,6 +104,8 @@ class Question:
     retired: bool = False
     max_length: int = 0
     required_message: str = ""
+    page: str = ""
+    rapid: bool = False
 
     def option_label(self, value: str) -> str:
         for option in self.options:
@@ -441,7 +450,20 @@ class _Context:
             retired=bool(item.get("retired", False)),
             max_length=self.max_length(name, qid, item.get("max_length", 0)),
             required_message=_text(item, "required_message"),
+            page=self.page(name, qid, item),
+            rapid=bool(item.get("rapid", False)),
         )
+
+    def page(self, name: str, qid: str, item: dict[str, Any]) -> str:
+        allowed = FIXED_PAGES.get(name)
+        if allowed is None:
+            if "page" in item:
+                self.fail(name, "only details, screening and decision questions have a page", qid)
+            return ""
+        page = _text(item, "page") or allowed[0]
+        if page not in allowed:
+            self.fail(name, f"page '{page}' is unknown; use one of {', '.join(allowed)}", qid)
+        return page
 
     def max_length(self, name: str, qid: str, raw: Any) -> int:
         if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:

@@ -184,6 +184,7 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
             **({"return": "check"} if request.args.get("return") == "check" else {}),
         )
         back = url_for("main.task_list", uid=assessment.uid)
+    values = assessment.values() if assessment else {}
     return render_template(
         "question_page.html",
         assessment=assessment,
@@ -191,7 +192,7 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
         form=form,
         action=action,
         back=back,
-        banks=banks(),
+        recommendation=wizard.recommend_path(values),
     )
 
 

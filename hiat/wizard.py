@@ -16,11 +16,27 @@ NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
 REQUIRED_MESSAGES = {
     "text": "Enter an answer",
     "textarea": "Enter an answer",
+    "intersections": "Enter an answer",
     "date": "Enter a date, for example 27 3 2027",
     "checkboxes": "Select at least one option",
     "groups": "Select at least one group",
 }
 DEFAULT_REQUIRED_MESSAGE = "Select an option"
+# Fixed pages in the order they are asked; principle pages come between screening and impact.
+FIXED_PAGE_TITLES = {
+    "details": "Assessment details",
+    "proportionality": "How much assessment does this decision need?",
+    "screening": "Which principles does the policy affect?",
+    "impact": "Overall impact ratings",
+    "decision": "Recommendation and review date",
+}
+PROPORTIONALITY = (
+    "screening_scale",
+    "screening_people",
+    "screening_reversible",
+    "screening_evidence",
+)
+PATH_QUESTION = "screening_path"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,72 +72,98 @@ def selected_principles(banks: Banks, values: Mapping[str, Any]) -> tuple[Princi
 
 def sections(banks: Banks, values: Mapping[str, Any]) -> tuple[Section, ...]:
     """Every section the user should see, in order, for these answers."""
+    principles = selected_principles(banks, values)
+    chosen = {p.id for p in principles}
+    rapid = values.get(PATH_QUESTION) == "rapid"
     result = [
-        Section(
-            "details",
-            "Assessment details",
-            (
-                Page(
-                    "details",
-                    "details",
-                    "Assessment details",
-                    "Before you start",
-                    _live(banks.details),
-                ),
-            ),
-        ),
-        Section(
+        _fixed_section("details", "Assessment details", banks.details, "Before you start"),
+        _fixed_section(
             "screening",
-            "Screening: which principles does the policy affect?",
-            (
-                Page(
-                    "screening",
-                    "screening",
-                    "Which principles does the policy affect?",
-                    "Screening",
-                    _live(banks.screening),
-                ),
-            ),
+            "Screening: how much assessment, and which principles?",
+            banks.screening,
+            "Screening",
         ),
     ]
-    principles = selected_principles(banks, values)
-    for principle in principles:
-        result.append(_principle_section(banks, principle))
-    chosen = {p.id for p in principles}
-    impact = _live(q for q in banks.decision if q.principle in chosen)
+    result.extend(_principle_section(banks, principle, rapid) for principle in principles)
+    impact = tuple(q for q in banks.decision if q.page == "impact" and q.principle in chosen)
     if impact:
-        result.append(
-            Section(
-                "impact",
-                "Overall impact ratings",
-                (Page("impact", "impact", "Overall impact ratings", "Impact", impact),),
-            )
-        )
-    decision = _live(q for q in banks.decision if not q.principle)
+        result.append(_fixed_section("impact", "Overall impact ratings", impact, "Impact"))
     result.append(
-        Section(
-            "decision",
-            "Recommendation and review date",
-            (Page("decision", "decision", "Recommendation and review date", "Decision", decision),),
-        )
+        _fixed_section("decision", "Recommendation and review date", banks.decision, "Decision")
     )
     return tuple(result)
 
 
-def _principle_section(banks: Banks, principle: Principle) -> Section:
+def _fixed_section(section_id: str, title: str, questions, caption: str) -> Section:
+    """A section of the fixed files, one page per `page` key, in FIXED_PAGE_TITLES order."""
+    pages = []
+    for page_id, page_title in FIXED_PAGE_TITLES.items():
+        on_page = _live(q for q in questions if q.page == page_id)
+        if on_page and _section_of(page_id) == section_id:
+            pages.append(Page(page_id, section_id, page_title, caption, on_page))
+    return Section(section_id, title, tuple(pages))
+
+
+def _section_of(page_id: str) -> str:
+    return {"proportionality": "screening"}.get(page_id, page_id)
+
+
+def _principle_section(banks: Banks, principle: Principle, rapid: bool = False) -> Section:
     pages = tuple(
         Page(
             id=f"{principle.id}-step-{step.number}",
             section_id=principle.id,
             title=f"Step {step.number}: {step.title}",
             caption=principle.short_label,
-            questions=principle.step_questions(step.number),
+            questions=tuple(
+                q for q in principle.step_questions(step.number) if q.rapid or not rapid
+            ),
             step=step.number,
             purpose=step.purpose,
         )
         for step in banks.steps
     )
     return Section(principle.id, principle.title, pages, principle)
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    path: str  # "rapid" or "full"
+    reasons: tuple[str, ...]
+
+    def sentence(self) -> str:
+        kind = "a full" if self.path == "full" else "a rapid"
+        reasons = list(self.reasons)
+        joined = (
+            reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
+        )
+        return f"We recommend {kind} assessment because {joined}."
+
+
+def recommend_path(values: Mapping[str, Any]) -> Recommendation | None:
+    """Rapid or full assessment, from the four proportionality answers, with the reasons."""
+    answers = [values.get(qid) for qid in PROPORTIONALITY]
+    if not all(answers):
+        return None
+    scale, people, reversible, evidence = answers
+    reasons = []
+    if scale == "large":
+        reasons.append("the decision is large")
+    if people == "everyone":
+        reasons.append("it could affect most residents or a whole group")
+    if reversible == "very_hard":
+        reasons.append("it would be very hard to undo")
+    if evidence == "little" and people != "few":
+        reasons.append("little is known about its effect on health inequalities")
+    if reasons:
+        return Recommendation("full", tuple(reasons))
+    return Recommendation(
+        "rapid",
+        (
+            "the decision is not large, can be undone and its effects "
+            "are reasonably well understood",
+        ),
+    )
 
 
 def _live(questions) -> tuple[Question, ...]:

@@ -205,7 +205,11 @@ def test_change_link_returns_to_check_answers(new_assessment, pages):
     location = pages.post(change.split("#")[0], {"p1_s1_settings": "yes", "save": "continue"})
     assert location == f"/assessments/{uid}/sections/early_years/check"
     page = pages.get(location)
-    assert "Yes" in normalize(page.select(".govuk-summary-list__value")[4].text)
+    rows = {
+        normalize(row.dt.text): normalize(row.select_one(".govuk-summary-list__value").text)
+        for row in page.select(".govuk-summary-list__row")
+    }
+    assert rows["Does the policy touch places where young children spend time?"] == "Yes"
 
 
 def test_section_cannot_be_marked_complete_with_a_required_answer_missing(new_assessment, pages):

@@ -105,9 +105,19 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
     assert "Wirral Health and Wellbeing Board" in browser.page.text
     complete_section(browser)
 
-    # Screening: two principles in, the rest out with a reason
+    # Screening: how much assessment, then two principles in and the rest out with a reason
     browser.follow("Screening")
-    screening = {}
+    assert normalize(browser.page.h1.text) == "How much assessment does this decision need?"
+    browser.submit_and_open(
+        {
+            "screening_scale": "large",
+            "screening_people": "everyone",
+            "screening_reversible": "hard",
+            "screening_evidence": "some",
+        }
+    )
+    assert "We recommend a full assessment" in normalize(browser.page.text)
+    screening = {"screening_path": "full"}
     for question in browser.page.select("input[type=radio][value=a_lot]"):
         principle = question["name"].removeprefix("screening_")
         chosen = principle in ("living_standard", "environment_sustainability")
