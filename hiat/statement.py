@@ -178,8 +178,18 @@ def _about(assessment: Assessment, banks: Banks, finished: bool) -> str:
         for q in banks.details
         if q.id not in ("details_summary",) and not q.retired
     ]
+    rows.append(("Type of assessment", _path_text(assessment)))
     rows.append(("Status", "Completed" if finished else "Draft: not all sections are complete"))
     return "## About this assessment\n\n" + _table(["Item", "Detail"], rows)
+
+
+def _path_text(assessment: Assessment) -> str:
+    """Which path was used (rapid or full) and what the screening recommended, and why."""
+    chosen = "Rapid" if assessment.value(wizard.PATH_QUESTION) == "rapid" else "Full"
+    recommendation = wizard.recommend_path(assessment.values())
+    if recommendation is None:
+        return f"{chosen} (the size of the decision was not screened)"
+    return f"{chosen}. {recommendation.sentence()}"
 
 
 def _summary(answers: Mapping[str, Answer], banks: Banks) -> str:
@@ -259,8 +269,9 @@ def _populations(answers, banks: Banks, principles) -> str:
             if principle.short_label not in named[group_id]:
                 named[group_id].append(principle.short_label)
     heading = "## Populations affected\n\n"
+    combinations = _combinations(answers, banks, principles)
     if not named:
-        return heading + "No population groups recorded yet."
+        return heading + "No population groups recorded yet." + combinations
     dimensions = {d.value: d.label for d in banks.dimensions}
     groups = {g.id: g for g in banks.groups}
     rows = []
@@ -274,10 +285,26 @@ def _populations(answers, banks: Banks, principles) -> str:
             ]
         )
     rows.sort(key=lambda row: (row[1], row[0]))
-    return heading + (
-        "These groups were named in step 1 or elsewhere. The table supports the "
-        "Public Sector Equality Duty.\n\n" + _table(["Group", "Dimension", "Named under"], rows)
+    return (
+        heading
+        + (
+            "These groups were named in step 1 or elsewhere. The table supports the "
+            "Public Sector Equality Duty.\n\n" + _table(["Group", "Dimension", "Named under"], rows)
+        )
+        + combinations
     )
+
+
+def _combinations(answers, banks: Banks, principles) -> str:
+    """People facing more than one disadvantage, as recorded under each principle."""
+    blocks = [
+        f"**{md_text(principle.short_label)}**\n\n{_value_block(answers[question.id])}"
+        for principle, question in _questions_of_type(banks, principles, {"intersections"})
+        if question.id in answers
+    ]
+    if not blocks:
+        return ""
+    return "\n\n### Combinations of disadvantage\n\n" + "\n\n".join(blocks)
 
 
 def _plan_table(answers, banks: Banks, principles, table_type: str, title: str, empty: str) -> str:

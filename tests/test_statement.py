@@ -287,3 +287,26 @@ def test_unanswered_questions_say_not_answered(banks):
     assert "Not answered" in text
     assert "No actions recorded yet." in text
     assert "| Give every child the best start in life | Not rated yet |" in text
+
+
+def test_statement_says_which_type_of_assessment_was_done_and_why(banks):
+    values = filled_values("x") | {
+        "screening_scale": "large",
+        "screening_people": "many",
+        "screening_reversible": "hard",
+        "screening_evidence": "some",
+        "screening_path": "rapid",
+    }
+    text = to_markdown(make_assessment(banks, values), banks, GENERATED)
+    assert (
+        "| Type of assessment | Rapid\\. We recommend a full assessment because the decision "
+        "is large\\. |"
+    ) in text
+
+
+def test_combinations_of_disadvantage_are_listed_with_the_populations(banks):
+    values = filled_values("x") | {"p1_s1_intersections": "Disabled lone parents in private rents"}
+    text = to_markdown(make_assessment(banks, values), banks, GENERATED)
+    populations = text[text.index("## Populations affected") : text.index("## Action plan")]
+    assert "### Combinations of disadvantage" in populations
+    assert "**Best start in life**\n\nDisabled lone parents in private rents" in populations

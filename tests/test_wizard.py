@@ -83,3 +83,51 @@ def test_summary_fields_show_the_place_label(banks):
 
 def test_answers_to_questions_not_in_the_bank_are_found(banks):
     assert wizard.retired_answers(banks, {"details_title": 1, "p1_gone": 2}) == ["p1_gone"]
+
+
+def proportionality(scale="small", people="few", reversible="easy", evidence="good"):
+    return {
+        "screening_scale": scale,
+        "screening_people": people,
+        "screening_reversible": reversible,
+        "screening_evidence": evidence,
+    }
+
+
+def test_small_reversible_well_understood_decision_gets_a_rapid_recommendation():
+    recommendation = wizard.recommend_path(proportionality())
+    assert recommendation.path == "rapid"
+    assert recommendation.sentence().startswith("We recommend a rapid assessment because")
+
+
+def test_large_or_irreversible_decision_gets_a_full_recommendation_with_reasons():
+    recommendation = wizard.recommend_path(proportionality(scale="large", reversible="very_hard"))
+    assert recommendation.path == "full"
+    assert recommendation.sentence() == (
+        "We recommend a full assessment because the decision is "
+        "large and it would be very hard to undo."
+    )
+
+
+def test_little_evidence_about_many_people_needs_a_full_assessment():
+    assert wizard.recommend_path(proportionality(people="many", evidence="little")).path == "full"
+    assert wizard.recommend_path(proportionality(people="few", evidence="little")).path == "rapid"
+
+
+def test_no_recommendation_until_all_four_answers_are_given():
+    values = proportionality()
+    del values["screening_evidence"]
+    assert wizard.recommend_path(values) is None
+
+
+def test_rapid_path_asks_only_the_key_questions_of_each_step(banks):
+    full = wizard.sections(banks, screened(fair_work="a_lot"))
+    rapid = wizard.sections(banks, {**screened(fair_work="a_lot"), "screening_path": "rapid"})
+    for full_page, rapid_page in zip(full[2].pages, rapid[2].pages, strict=True):
+        assert 0 < len(rapid_page.questions) < len(full_page.questions)
+        assert all(q.rapid for q in rapid_page.questions)
+
+
+def test_screening_has_a_proportionality_page_before_the_principles(banks):
+    screening = wizard.find_section(wizard.sections(banks, {}), "screening")
+    assert [p.id for p in screening.pages] == ["proportionality", "screening"]
