@@ -20,6 +20,7 @@ from wtforms import (
     Form,
     FormField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -125,7 +126,11 @@ def _impact_field(question: Question, banks: Banks) -> Field:
 def _table_field(question: Question, banks: Banks) -> Field:
     fields: dict[str, Field] = {}
     for column in question.columns:
-        if column.type == "date":
+        if column.type == "indicator":
+            fields[column.id] = SelectField(
+                column.label, choices=_indicator_choices(question, banks), validators=[Optional()]
+            )
+        elif column.type == "date":
             fields[column.id] = GovDateField(
                 column.label, validators=[Optional()], format=DATE_FORMAT
             )
@@ -137,6 +142,14 @@ def _table_field(question: Question, banks: Banks) -> Field:
             )
     row_form = type("RowForm", (Form,), fields)
     return FieldList(FormField(row_form), label=question.label, min_entries=1)
+
+
+def _indicator_choices(question: Question, banks: Banks) -> list[SelectChoice]:
+    catalogue = banks.indicators_for(question.principle)
+    return [
+        SelectChoice("", "Choose an indicator"),
+        *_choices(Option(i.id, i.name) for i in catalogue),
+    ]
 
 
 FIELD_BUILDERS: Mapping[str, Callable[[Question, Banks], Field]] = {
@@ -258,7 +271,12 @@ def option_labels(question: Question, banks: Banks) -> dict[str, str]:
             labels.update({o.value: o.label for o in banks.scales[part]})
         return labels
     if question.columns:
-        return {column.id: column.label for column in question.columns}
+        labels = {column.id: column.label for column in question.columns}
+        for column in question.columns:
+            if column.type == "indicator":
+                # Column-scoped keys, so a typed cell never reads as a catalogue name.
+                labels.update({f"{column.id}:{i.id}": i.name for i in banks.indicators})
+        return labels
     return {option.value: option.label for option in question.options}
 
 

@@ -33,7 +33,7 @@ QUESTION_TYPES = frozenset(
 )
 CHOICE_TYPES = frozenset({"radios", "checkboxes"})
 TABLE_TYPES = frozenset({"action_table", "indicator_table"})
-COLUMN_TYPES = frozenset({"text", "textarea", "date"})
+COLUMN_TYPES = frozenset({"text", "textarea", "date", "indicator"})
 # The scales bank.toml must define: yes_no_unsure answers and the four parts
 # of an impact rating (DOMAIN.md 6.3).
 REQUIRED_SCALES = ("yes_no_unsure", "direction", "gap", "magnitude", "confidence")
@@ -42,6 +42,7 @@ STEPS = (1, 2, 3, 4)
 PRINCIPLE_FILE = re.compile(r"^p([1-8])_([a-z_]+)\.toml$")
 VALUE = re.compile(r"^[a-z0-9][a-z0-9_]{0,60}$")
 FIXED_FILES = ("details", "screening", "decision")
+REGION = "cheshire_and_merseyside"
 # The pages each fixed file may put its questions on; the first is the default.
 FIXED_PAGES = {
     "details.toml": ("details",),
@@ -142,6 +143,31 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class Indicator:
+    """An entry of the indicator catalogue: what to measure, never a value."""
+
+    id: str
+    name: str
+    principles: tuple[str, ...]
+    definition: str
+    source: str
+    breakdowns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalFigure:
+    """A published figure for a place, shown beside the questions it informs."""
+
+    id: str
+    place: str
+    questions: tuple[str, ...]
+    text: str
+    year: str
+    source: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
 class Banks:
     version: str
     steps: tuple[Step, ...]
@@ -154,6 +180,22 @@ class Banks:
     places: tuple[Option, ...]
     scales: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     questions: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    indicators: tuple[Indicator, ...] = ()
+    figures: tuple[LocalFigure, ...] = ()
+
+    def indicators_for(self, principle_id: str | None) -> tuple[Indicator, ...]:
+        """Catalogue entries for a principle (all of them when there is no principle)."""
+        return tuple(i for i in self.indicators if not principle_id or principle_id in i.principles)
+
+    def figures_for(self, question_id: str, place: str | None) -> tuple[LocalFigure, ...]:
+        """Figures for the assessment's place, then for the whole region."""
+        wanted = [place, REGION] if place and place != REGION else [REGION]
+        return tuple(
+            f
+            for where in wanted
+            for f in self.figures
+            if f.place == where and question_id in f.questions
+        )
 
     def principle(self, principle_id: str) -> Principle:
         for principle in self.principles:
@@ -222,6 +264,7 @@ def _build(directory: Path, raw: dict[str, dict[str, Any]], problems: _Problems)
     ctx.option_sources = {"places": places}
     principles = ctx.principles(raw)
     ctx.principle_ids = {p.id for p in principles}
+    indicators = ctx.indicators(raw.get("indicators.toml", {}))
     details = ctx.questions("details.toml", raw["details.toml"], "details_")
     for qid in SUMMARY_QUESTIONS.values():
         if qid not in {q.id for q in details}:
@@ -249,6 +292,12 @@ def _build(directory: Path, raw: dict[str, dict[str, Any]], problems: _Problems)
         places=places,
         scales=MappingProxyType(ctx.scales),
         questions=MappingProxyType({q.id: q for q in all_questions}),
+        indicators=indicators,
+        figures=ctx.figures(
+            raw.get("local_context.toml", {}),
+            {p.value for p in places},
+            {q.id for q in all_questions},
+        ),
     )
 
 
@@ -498,6 +547,61 @@ class _Context:
         if not _text(raw, "question") or not values:
             self.fail(name, 'required_if needs question = "..." and values = ["..."]', qid)
         return Condition(_text(raw, "question"), values)
+
+    # indicator catalogue and local figures --------------------------------
+    def indicators(self, data: dict[str, Any]) -> tuple[Indicator, ...]:
+        name, result, seen = "indicators.toml", [], set()
+        for item in _list(data.get("indicators")):
+            ind_id = _text(item, "id")
+            where = f"indicator '{ind_id}'"
+            if not re.match(r"^ind_[a-z0-9_]{2,60}$", ind_id) or ind_id in seen:
+                self.fail(name, f"{where}: ids must be unique and look like ind_fuel_poverty")
+            seen.add(ind_id)
+            principles = tuple(p for p in item.get("principles", []) if isinstance(p, str))
+            if not principles or not set(principles) <= self.principle_ids:
+                self.fail(name, f"{where}: principles must be Marmot principle ids")
+            for key in ("name", "definition", "source"):
+                if not _text(item, key):
+                    self.fail(name, f"{where}: missing {key}")
+            breakdowns = tuple(b for b in item.get("breakdowns", []) if isinstance(b, str))
+            result.append(
+                Indicator(
+                    ind_id,
+                    _text(item, "name"),
+                    principles,
+                    _text(item, "definition"),
+                    _text(item, "source"),
+                    breakdowns,
+                )
+            )
+        return tuple(result)
+
+    def figures(
+        self, data: dict[str, Any], places: set[str], question_ids: set[str]
+    ) -> tuple[LocalFigure, ...]:
+        name, result = "local_context.toml", []
+        for item in _list(data.get("figures")):
+            where = f"figure '{_text(item, 'id')}'"
+            questions = tuple(q for q in item.get("questions", []) if isinstance(q, str))
+            if _text(item, "place") not in places:
+                self.fail(name, f"{where}: place '{_text(item, 'place')}' is not in places.toml")
+            for qid in sorted(set(questions) - question_ids):
+                self.fail(name, f"{where}: question '{qid}' is not in the bank")
+            for key in ("text", "year", "source", "reference"):
+                if not _text(item, key):
+                    self.fail(name, f"{where}: missing {key}")
+            result.append(
+                LocalFigure(
+                    _text(item, "id"),
+                    _text(item, "place"),
+                    questions,
+                    _text(item, "text"),
+                    _text(item, "year"),
+                    _text(item, "source"),
+                    _text(item, "reference"),
+                )
+            )
+        return tuple(result)
 
     # whole-bank checks ------------------------------------------------------
     def check_steps(self, principle: Principle) -> None:

@@ -103,7 +103,7 @@ def _value_block(answer: Answer) -> str:
         columns = [c for c in answer.option_labels if any(c in row for row in value)]
         return _table(
             [answer.option_labels[c] for c in columns],
-            ([_cell_text(row.get(c, "")) for c in columns] for row in value),
+            ([cell_text(answer.option_labels, c, row) for c in columns] for row in value),
         )
     if isinstance(value, list):
         return "\n".join(f"- {md_text(_label(answer, item))}" for item in value)
@@ -118,8 +118,10 @@ def _value_block(answer: Answer) -> str:
     return md_text(date_text(_label(answer, str(value))))
 
 
-def _cell_text(value: Any) -> str:
-    return date_text(str(value or ""))
+def cell_text(labels: Mapping[str, str], column: str, row: Mapping[str, Any]) -> str:
+    """One cell of a saved row, as people read it: catalogue names and dates in words."""
+    value = str(row.get(column) or "")
+    return date_text(labels.get(f"{column}:{value}", value))
 
 
 def _plain(answer: Answer | None) -> str:
@@ -313,8 +315,9 @@ def _plan_table(answers, banks: Banks, principles, table_type: str, title: str, 
     for principle, question in _questions_of_type(banks, principles, {table_type}):
         columns = question.columns
         answer = answers.get(question.id)
+        labels = answer.option_labels if answer else {}
         for row in answer.value if answer else []:
-            rows.append([principle.short_label, *(_cell_text(row.get(c.id, "")) for c in columns)])
+            rows.append([principle.short_label, *(cell_text(labels, c.id, row) for c in columns)])
     if not rows or not columns:
         return f"## {title}\n\n{empty}"
     return f"## {title}\n\n" + _table(["Principle", *(c.label for c in columns)], rows)

@@ -10,7 +10,7 @@ from flask import Flask, url_for
 
 from hiat import wizard
 from hiat.questions import Option, Question
-from hiat.statement import date_text, guidance_html
+from hiat.statement import cell_text, date_text, guidance_html
 from hiat.store import Answer
 
 ROW_NOUNS = {"action_table": "Action", "indicator_table": "Indicator"}
@@ -59,6 +59,13 @@ def date_items(field: Any, day: str, month: str, year: str) -> list[dict[str, An
     ]
 
 
+def select_items(field: Any) -> list[dict[str, Any]]:
+    return [
+        {"value": value, "text": label, "selected": selected}
+        for value, label, selected, _ in field.iter_choices()
+    ]
+
+
 def row_noun(question: Question) -> str:
     return ROW_NOUNS.get(question.type, "Row")
 
@@ -93,7 +100,7 @@ def shown_answer(answer: Answer | None) -> ShownAnswer:
         return ShownAnswer(
             "rows",
             headers=tuple(labels[c] for c in columns),
-            rows=tuple(tuple(date_text(str(row.get(c, ""))) for c in columns) for row in value),
+            rows=tuple(tuple(cell_text(labels, c, row) for c in columns) for row in value),
         )
     if isinstance(value, list):
         return ShownAnswer("list", items=tuple(str(labels.get(v, v)) for v in value))
@@ -139,6 +146,7 @@ def init_app(app: Flask) -> None:
         option_items=option_items,
         date_items=date_items,
         row_noun=row_noun,
+        select_items=select_items,
         column_hint=column_hint,
         shown_answer=shown_answer,
         answers_for=answers_for,

@@ -53,6 +53,11 @@ def about():
     return render_template("about.html")
 
 
+@bp.get("/indicators")
+def indicator_catalogue():
+    return render_template("indicators.html")
+
+
 @bp.get("/assessments")
 def assessment_list():
     return render_template(
