@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from hiat import store, ui, views
+from hiat.example import load_example
 from hiat.questions import load_banks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,9 @@ def create_app(
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
-    app.extensions["hiat"] = load_banks(app.config["QUESTIONS_DIR"])
+    banks = load_banks(app.config["QUESTIONS_DIR"])
+    app.extensions["hiat"] = banks
+    app.extensions["hiat_example"] = load_example(app.config["QUESTIONS_DIR"], banks)
     app.jinja_loader = ChoiceLoader(
         [
             PackageLoader("hiat"),

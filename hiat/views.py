@@ -21,10 +21,15 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from hiat import forms, statement, store, wizard
+from hiat.example import WorkedExample
 from hiat.questions import Banks
 
 bp = Blueprint("main", __name__)
 SAVED_MESSAGE = "Your answers have been saved. You can come back to them at any time."
+COPIED_MESSAGE = (
+    "This new assessment starts as a copy of the worked example. "
+    "Change each answer so it describes your own policy."
+)
 EXPIRED_MESSAGE = (
     "Your answers on this page were not saved because the page had expired. "
     "We have kept what you typed: check it and save again."
@@ -33,6 +38,10 @@ EXPIRED_MESSAGE = (
 
 def banks() -> Banks:
     return current_app.extensions["hiat"]
+
+
+def worked_example() -> WorkedExample | None:
+    return current_app.extensions["hiat_example"]
 
 
 def load(uid: str) -> store.Assessment:
@@ -51,6 +60,34 @@ def start():
 @bp.get("/about")
 def about():
     return render_template("about.html")
+
+
+@bp.get("/worked-example")
+def example_page():
+    example = worked_example()
+    if example is None:
+        abort(404)
+    text = statement.to_markdown(example.assessment(banks()), banks(), dt.date.today())
+    return render_template(
+        "example.html",
+        example=example,
+        form=forms.HiatForm(),
+        statement_html=statement.to_html(text),
+    )
+
+
+@bp.post("/worked-example/copy")
+def copy_example():
+    example = worked_example()
+    if example is None:
+        abort(404)
+    answers = example.new_answers(banks())
+    summary = wizard.summary_fields(example.answers, banks())
+    uid = store.create_assessment(
+        store.get_db(), banks().version, summary, answers, page="worked_example"
+    )
+    flash(COPIED_MESSAGE, "success")
+    return redirect(url_for("main.task_list", uid=uid))
 
 
 @bp.get("/indicators")
@@ -190,8 +227,12 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
         )
         back = url_for("main.task_list", uid=assessment.uid)
     values = assessment.values() if assessment else {}
+    example = worked_example()
     return render_template(
         "question_page.html",
+        example=example.assessment(banks()) if example else None,
+        place=values.get("details_place"),
+        place_labels={o.value: o.label for o in banks().places},
         assessment=assessment,
         page=page,
         form=form,
