@@ -103,3 +103,16 @@ def test_changelog_mentions_the_current_bank_version(banks):
 def test_bank_files_are_utf8_toml():
     for path in BANK_FILES:
         Path(path).read_text(encoding="utf-8")
+
+
+def test_every_principle_asks_four_to_eight_questions_per_step(banks):
+    for principle in banks.principles:
+        for step in (1, 2, 3, 4):
+            assert 4 <= len(principle.step_questions(step)) <= 8, (principle.id, step)
+
+
+def test_a_rapid_assessment_still_asks_something_at_every_step(banks):
+    for principle in banks.principles:
+        for step in (1, 2, 3, 4):
+            rapid = [q for q in principle.step_questions(step) if q.rapid]
+            assert 2 <= len(rapid) < len(principle.step_questions(step)), (principle.id, step)
