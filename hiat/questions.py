@@ -43,6 +43,14 @@ PRINCIPLE_FILE = re.compile(r"^p([1-8])_([a-z_]+)\.toml$")
 VALUE = re.compile(r"^[a-z0-9][a-z0-9_]{0,60}$")
 FIXED_FILES = ("details", "screening", "decision")
 REGION = "cheshire_and_merseyside"
+REQUIRED_FILES = (
+    "bank.toml",
+    "groups.toml",
+    "places.toml",
+    "indicators.toml",
+    "local_context.toml",
+    *(f"{f}.toml" for f in FIXED_FILES),
+)
 # The pages each fixed file may put its questions on; the first is the default.
 FIXED_PAGES = {
     "details.toml": ("details",),
@@ -243,7 +251,7 @@ def _read_all(directory: Path, problems: _Problems) -> dict[str, dict[str, Any]]
             problems.add(_where(directory, path.name), f"is not valid TOML: {err}")
         except OSError as err:
             problems.add(_where(directory, path.name), f"cannot be read: {err.strerror}")
-    for name in ("bank.toml", "groups.toml", "places.toml", *(f"{f}.toml" for f in FIXED_FILES)):
+    for name in REQUIRED_FILES:
         if name not in raw and not any(
             p.startswith(_where(directory, name)) for p in problems.lines
         ):
@@ -264,7 +272,7 @@ def _build(directory: Path, raw: dict[str, dict[str, Any]], problems: _Problems)
     ctx.option_sources = {"places": places}
     principles = ctx.principles(raw)
     ctx.principle_ids = {p.id for p in principles}
-    indicators = ctx.indicators(raw.get("indicators.toml", {}))
+    indicators = ctx.indicators(raw["indicators.toml"])
     details = ctx.questions("details.toml", raw["details.toml"], "details_")
     for qid in SUMMARY_QUESTIONS.values():
         if qid not in {q.id for q in details}:

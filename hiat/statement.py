@@ -62,15 +62,17 @@ HTML_ATTRIBUTES = {tag: {"id"} for tag in ("h2", "h3", "h4", "h5", "h6")}
 def md_text(text: str) -> str:
     """User text as literal markdown: it reads the same and creates no structure."""
     text = CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = (PUNCT.sub(r"\\\1", line.strip()) for line in text.split("\n"))
+    lines = [PUNCT.sub(r"\\\1", line.strip()) for line in text.split("\n")]
     escaped = html.escape("\n".join(lines), quote=False).translate(ENTITIES)
-    # A blank line would start a new block; keep paragraphs as line breaks.
-    return re.sub(r"\n{2,}", "\n", escaped).strip()
+    # Keep the writer's line breaks: two trailing spaces make a hard break. One blank
+    # line between paragraphs is kept; escaped text cannot start any other block.
+    paragraphs = re.split(r"\n\s*\n", escaped.strip())
+    return "\n\n".join("  \n".join(p.split("\n")) for p in paragraphs if p)
 
 
 def md_cell(text: str) -> str:
     """User text for a table cell: one line, so it stays in its cell."""
-    return md_text(text).replace("\n", " ") or " "
+    return re.sub(r" *\n+ *", " ", md_text(text)) or " "
 
 
 def _table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:

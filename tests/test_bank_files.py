@@ -116,3 +116,35 @@ def test_a_rapid_assessment_still_asks_something_at_every_step(banks):
         for step in (1, 2, 3, 4):
             rapid = [q for q in principle.step_questions(step) if q.rapid]
             assert 2 <= len(rapid) < len(principle.step_questions(step)), (principle.id, step)
+
+
+def test_indicator_catalogue_has_at_least_forty_entries_covering_every_principle(banks):
+    assert len(banks.indicators) >= 40
+    for principle in banks.principles:
+        assert len(banks.indicators_for(principle.id)) >= 6, principle.id
+    for indicator in banks.indicators:
+        assert indicator.definition and indicator.source and indicator.breakdowns, indicator.id
+
+
+def test_catalogue_has_the_indicators_the_issue_names(banks):
+    names = " ".join(i.name.lower() for i in banks.indicators)
+    for words in (
+        "school readiness",
+        "low-income families",
+        "fuel poverty",
+        "not in education, employment or training",
+        "healthy life expectancy",
+        "particulate",
+    ):
+        assert words in names, words
+
+
+def test_every_indicator_table_offers_the_catalogue(banks, app):
+    from hiat.forms import form_class
+
+    for question in banks.questions.values():
+        if question.type == "indicator_table":
+            with app.test_request_context():
+                form = form_class([question], banks)(formdata=None)
+            choices = [c.value for c in form[question.id][0].form["catalogue"].choices]
+            assert len(choices) > 5, question.id

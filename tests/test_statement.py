@@ -310,3 +310,9 @@ def test_combinations_of_disadvantage_are_listed_with_the_populations(banks):
     populations = text[text.index("## Populations affected") : text.index("## Action plan")]
     assert "### Combinations of disadvantage" in populations
     assert "**Best start in life**\n\nDisabled lone parents in private rents" in populations
+
+
+def test_line_breaks_and_paragraphs_in_answers_are_kept(banks):
+    values = filled_values("x") | {"p1_s1_causes_detail": "1. Cold homes\n2. Low pay\n\nMore"}
+    html = str(to_html(to_markdown(make_assessment(banks, values), banks, GENERATED)))
+    assert "1. Cold homes<br>\n2. Low pay</p>\n<p>More</p>" in html
