@@ -41,26 +41,44 @@ class WorkedExample:
 
     def assessment(self, banks: Banks) -> Assessment:
         """The example as a read-only assessment, for its statement and per-question text."""
-        answers = {
-            a.question_id: Answer(
-                a.question_id, a.value, a.label, MappingProxyType(dict(a.option_labels)), ""
-            )
-            for a in self.new_answers(banks)
-        }
         finished = frozenset(s.id for s in sections(banks, self.answers))
-        return Assessment(
-            id=0,
-            uid=EXAMPLE_UID,
-            title=self.title,
-            organisation="",
-            place="",
-            status="example",
-            bank_version=banks.version,
-            created_at="",
-            updated_at="",
-            answers=MappingProxyType(answers),
-            completed_sections=finished,
+        return unsaved_assessment(
+            banks, self.answers, uid=EXAMPLE_UID, title=self.title, completed=finished
         )
+
+
+def unsaved_assessment(
+    banks: Banks,
+    values: Mapping[str, Any],
+    *,
+    uid: str,
+    title: str,
+    completed: frozenset[str] = frozenset(),
+) -> Assessment:
+    """An assessment held in memory, never saved, its answers labelled from the bank."""
+    answers = {
+        qid: Answer(
+            qid,
+            value,
+            banks.questions[qid].label,
+            MappingProxyType(option_labels(banks.questions[qid], banks)),
+            "",
+        )
+        for qid, value in values.items()
+    }
+    return Assessment(
+        id=0,
+        uid=uid,
+        title=title,
+        organisation="",
+        place="",
+        status="draft",
+        bank_version=banks.version,
+        created_at="",
+        updated_at="",
+        answers=MappingProxyType(answers),
+        completed_sections=completed,
+    )
 
 
 def load_example(directory: str | Path, banks: Banks) -> WorkedExample | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from types import MappingProxyType
 
 import markdown
@@ -10,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
-from hiat.forms import option_labels
+from hiat.example import unsaved_assessment
 from hiat.statement import md_cell, md_text, to_html, to_markdown
 from hiat.store import Answer, Assessment
 from tests.conftest import PRINCIPLES, normalize
@@ -55,31 +56,15 @@ def parser() -> MarkdownIt:
 
 
 def make_assessment(banks, values: dict, completed=frozenset(), extra_answers=()) -> Assessment:
-    answers = {}
-    for qid, value in values.items():
-        question = banks.questions[qid]
-        answers[qid] = Answer(
-            qid,
-            value,
-            question.label,
-            MappingProxyType(option_labels(question, banks)),
-            "2026-11-23",
-        )
-    for answer in extra_answers:
-        answers[answer.question_id] = answer
-    return Assessment(
-        id=1,
+    assessment = unsaved_assessment(
+        banks,
+        values,
         uid="0123456789abcdef0123456789abcdef",
         title=str(values.get("details_title", "")),
-        organisation="",
-        place="",
-        status="draft",
-        bank_version=banks.version,
-        created_at="2026-11-23",
-        updated_at="2026-11-23",
-        answers=MappingProxyType(answers),
-        completed_sections=frozenset(completed),
+        completed=frozenset(completed),
     )
+    answers = dict(assessment.answers) | {a.question_id: a for a in extra_answers}
+    return replace(assessment, answers=MappingProxyType(answers))
 
 
 def filled_values(text: str) -> dict:
