@@ -85,6 +85,7 @@ class Assessment:
     updated_at: str
     answers: Mapping[str, Answer]
     completed_sections: frozenset[str]
+    revision: int = 1
 
     def value(self, question_id: str, default: Any = None) -> Any:
         answer = self.answers.get(question_id)
@@ -144,6 +145,12 @@ def _create_tables(db: Database) -> None:
         strict=True,
     )
     db["events"].create_index(["assessment_id"])
+
+
+@MIGRATIONS(name="0002_assessment_revision")
+def _add_revision(db: Database) -> None:
+    # Numbered revisions start at 1; "Start a revision" after sign-off will add more.
+    db.execute("ALTER TABLE assessments ADD COLUMN revision INTEGER NOT NULL DEFAULT 1")
 
 
 # ---------------------------------------------------------------- connection
@@ -301,6 +308,7 @@ def get_assessment(db: Database, uid: str) -> Assessment:
         updated_at=row["updated_at"],
         answers=MappingProxyType(answers),
         completed_sections=completed,
+        revision=row["revision"],
     )
 
 

@@ -32,7 +32,7 @@ def answer(qid: str, value, label: str = "A question") -> NewAnswer:
 
 def test_migrate_creates_the_folder_and_records_the_schema_version(db_path, db):
     assert Path(db_path).exists()
-    assert store.schema_version(db) == "0001_create_tables"
+    assert store.schema_version(db) == "0002_assessment_revision"
     assert {"assessments", "answers", "sections", "events"} <= set(db.table_names())
 
 
@@ -42,7 +42,7 @@ def test_database_uses_wal_and_a_busy_timeout(db):
 
 
 def test_migrating_twice_changes_nothing(db_path):
-    assert store.migrate(db_path) == "0001_create_tables"
+    assert store.migrate(db_path) == "0002_assessment_revision"
 
 
 def test_saved_answers_come_back_with_their_labels(db):
@@ -159,3 +159,18 @@ def test_unwritable_database_location_is_reported(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(store.DatabaseUnavailable, match="Cannot"):
         store.migrate(str(blocker / "hiat.db"))
+
+
+def test_an_older_database_is_upgraded_and_keeps_its_data(tmp_path):
+    path = str(tmp_path / "old.db")
+    old = Database(path)
+    store.MIGRATIONS.apply(old, stop_before="0002_assessment_revision")
+    old["assessments"].insert({"uid": "abc", "title": "Old plan", "status": "draft",
+                               "bank_version": "v0", "created_at": "2026-01-01",
+                               "updated_at": "2026-01-01"})
+    old.close()
+    assert store.migrate(path) == "0002_assessment_revision"
+    db = store.open_db(path)
+    assessment = store.get_assessment(db, "abc")
+    assert (assessment.title, assessment.revision) == ("Old plan", 1)
+    db.close()
