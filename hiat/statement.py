@@ -1,9 +1,11 @@
-"""The equity impact statement: a pure function from an assessment and the banks to markdown.
+"""The equity impact statement: a pure function from an assessment and the banks.
 
-No Flask, no I/O, no clock: the generation date is an argument, so the same
-input always gives the same bytes. Every user string passes through md_text or
-md_cell, so it cannot become a heading, list, link, image, table row or HTML.
-`to_html` is the only place user-derived content becomes Markup.
+`build_statement` turns an assessment into a list of plain blocks (headings,
+paragraphs, lists, tables) holding raw text. Renderers turn the blocks into a
+format: markdown here (every user string escaped by md_text or md_cell, so it
+cannot become a heading, list, link, image, table row or HTML), HTML for the
+preview, and Word and CSV in hiat.exports. No Flask, no I/O, no clock: the
+generation date is an argument, so the same input always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import functools
 import html
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import markdown
@@ -33,56 +36,53 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 NOT_ANSWERED = "Not answered"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 HTML_TAGS = {
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "p",
-    "br",
-    "strong",
-    "em",
-    "ul",
-    "ol",
-    "li",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "hr",
-    "code",
-    "blockquote",
-}
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "strong", "em", "ul", "ol", "li",
+    "table", "thead", "tbody", "tr", "th", "td", "hr", "code", "blockquote",
+}  # fmt: skip
 HTML_ATTRIBUTES = {tag: {"id"} for tag in ("h2", "h3", "h4", "h5", "h6")}
+MATRIX_HEADERS = ("Marmot principle", "Direction", "Effect on the gap", "Size", "Confidence")
 
 
-# ---------------------------------------------------------------- escaping
-def md_text(text: str) -> str:
-    """User text as literal markdown: it reads the same and creates no structure."""
-    text = CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = [PUNCT.sub(r"\\\1", line.strip()) for line in text.split("\n")]
-    escaped = html.escape("\n".join(lines), quote=False).translate(ENTITIES)
-    # Keep the writer's line breaks: two trailing spaces make a hard break. One blank
-    # line between paragraphs is kept; escaped text cannot start any other block.
-    paragraphs = re.split(r"\n\s*\n", escaped.strip())
-    return "\n\n".join("  \n".join(p.split("\n")) for p in paragraphs if p)
+# ---------------------------------------------------------------- blocks
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
 
 
-def md_cell(text: str) -> str:
-    """User text for a table cell: one line, so it stays in its cell."""
-    return re.sub(r" *\n+ *", " ", md_text(text)) or " "
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    strong: bool = False
 
 
-def _table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-    headers = list(headers)
-    lines = ["| " + " | ".join(md_cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(md_cell(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
+@dataclass(frozen=True, slots=True)
+class Bullets:
+    items: tuple[str, ...]
 
 
-# ---------------------------------------------------------------- answer text
+@dataclass(frozen=True, slots=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    pass
+
+
+Block = Heading | Paragraph | Bullets | Table | Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    title: str
+    draft: bool
+    blocks: tuple[Block, ...]
+
+
+# ---------------------------------------------------------------- answers as text
 def date_text(value: str) -> str:
     """An ISO date as people write it: 27 March 2027. Anything else comes back as it is."""
     if not ISO_DATE.fullmatch(value):
@@ -94,40 +94,18 @@ def date_text(value: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _label(answer: Answer, value: str) -> str:
-    return str(answer.option_labels.get(value, value))
-
-
-def _value_block(answer: Answer) -> str:
-    """One answer as a markdown block, by the shape of its value."""
-    value = answer.value
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        columns = [c for c in answer.option_labels if any(c in row for row in value)]
-        return _table(
-            [answer.option_labels[c] for c in columns],
-            ([cell_text(answer.option_labels, c, row) for c in columns] for row in value),
-        )
-    if isinstance(value, list):
-        return "\n".join(f"- {md_text(_label(answer, item))}" for item in value)
-    if isinstance(value, dict):
-        parts = [(k, v) for k, v in value.items() if v]
-        return (
-            "\n".join(
-                f"- {md_text(_label(answer, k))}: {md_text(_label(answer, v))}" for k, v in parts
-            )
-            or NOT_ANSWERED
-        )
-    return md_text(date_text(_label(answer, str(value))))
-
-
 def cell_text(labels: Mapping[str, str], column: str, row: Mapping[str, Any]) -> str:
     """One cell of a saved row, as people read it: catalogue names and dates in words."""
     value = str(row.get(column) or "")
     return date_text(labels.get(f"{column}:{value}", value))
 
 
+def _label(answer: Answer, value: str) -> str:
+    return str(answer.option_labels.get(value, value))
+
+
 def _plain(answer: Answer | None) -> str:
-    """A short answer as plain text (not escaped), for table cells."""
+    """A short answer as one line of plain text, for table cells."""
     if answer is None:
         return ""
     value = answer.value
@@ -136,76 +114,88 @@ def _plain(answer: Answer | None) -> str:
     return date_text(_label(answer, str(value)))
 
 
-def _qa(question_label: str, answer: Answer | None) -> str:
-    body = _value_block(answer) if answer is not None else NOT_ANSWERED
-    return f"**{md_text(question_label)}**\n\n{body}"
+def answer_blocks(answer: Answer | None) -> list[Block]:
+    """One answer as blocks, by the shape of its value, using its saved labels."""
+    if answer is None:
+        return [Paragraph(NOT_ANSWERED)]
+    value, labels = answer.value, answer.option_labels
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        columns = [c for c in labels if any(c in row for row in value)]
+        return [
+            Table(
+                tuple(labels[c] for c in columns),
+                tuple(tuple(cell_text(labels, c, row) for c in columns) for row in value),
+            )
+        ]
+    if isinstance(value, list):
+        return [Bullets(tuple(_label(answer, str(item)) for item in value))]
+    if isinstance(value, dict):
+        parts = tuple(f"{_label(answer, k)}: {_label(answer, v)}" for k, v in value.items() if v)
+        return [Bullets(parts)] if parts else [Paragraph(NOT_ANSWERED)]
+    return [Paragraph(date_text(_label(answer, str(value))))]
 
 
-# ---------------------------------------------------------------- sections
-def to_markdown(assessment: Assessment, banks: Banks, generated_on: dt.date) -> str:
-    """The whole statement. Deterministic: same arguments, same text."""
+def _qa(label: str, answer: Answer | None) -> list[Block]:
+    return [Paragraph(label, strong=True), *answer_blocks(answer)]
+
+
+# ---------------------------------------------------------------- the statement
+def build_statement(assessment: Assessment, banks: Banks, generated_on: dt.date) -> Statement:
+    """Every block of the statement, in order. Pure and deterministic."""
     values = assessment.values()
     all_sections = wizard.sections(banks, values)
-    finished = wizard.all_completed(all_sections, assessment.completed_sections)
+    draft = not wizard.all_completed(all_sections, assessment.completed_sections)
     principles = wizard.selected_principles(banks, values)
     answers = assessment.answers
     title = _plain(answers.get("details_title")) or assessment.title or "Untitled policy"
-    heading = "Equity impact statement" if finished else "Draft equity impact statement"
-    parts = [
-        f"# {heading}: {md_cell(title)}",
-        _about(assessment, banks, finished),
-        _summary(answers, banks),
-        _matrix(answers, banks, principles),
-        *(_step(banks, step.number, principles, answers) for step in banks.steps),
-        _populations(answers, banks, principles),
-        _plan_table(
-            answers, banks, principles, "action_table", "Action plan", "No actions recorded yet."
-        ),
-        _plan_table(
-            answers,
-            banks,
-            principles,
-            "indicator_table",
-            "Monitoring plan",
-            "No indicators recorded yet.",
-        ),
-        _decision(answers, banks),
-        _retired(answers, banks),
-        _footer(assessment, banks, generated_on),
-    ]
-    return "\n\n".join(part for part in parts if part) + "\n"
+    heading = "Draft equity impact statement" if draft else "Equity impact statement"
+    blocks: list[Block] = [Heading(1, f"{heading}: {title}")]
+    blocks += _summary(answers, banks, principles)
+    blocks += _about(assessment, banks, draft)
+    for step in banks.steps:
+        blocks += _step(banks, step.number, principles, answers)
+    blocks += _populations(answers, banks, principles)
+    blocks += _plan(
+        answers, banks, principles, "action_table", "Action plan", "No actions recorded yet."
+    )
+    blocks += _plan(
+        answers,
+        banks,
+        principles,
+        "indicator_table",
+        "Monitoring plan",
+        "No indicators recorded yet.",
+    )
+    blocks += _ratings(answers, banks, principles)
+    blocks += _decision(answers, banks)
+    blocks += _retired(answers, banks)
+    blocks += _footer(assessment, banks, generated_on)
+    return Statement(title, draft, tuple(blocks))
 
 
-def _about(assessment: Assessment, banks: Banks, finished: bool) -> str:
-    rows = [
-        (q.label, _plain(assessment.answers.get(q.id)) or NOT_ANSWERED)
-        for q in banks.details
-        if q.id not in ("details_summary",) and not q.retired
-    ]
-    rows.append(("Type of assessment", _path_text(assessment)))
-    rows.append(("Status", "Completed" if finished else "Draft: not all sections are complete"))
-    return "## About this assessment\n\n" + _table(["Item", "Detail"], rows)
+def _summary(answers: Mapping[str, Answer], banks: Banks, principles) -> list[Block]:
+    """What a board member reads first: the policy, the decision, the matrix, risks, review."""
+    blocks: list[Block] = [Heading(2, "Summary for the board")]
+    for qid in ("details_summary", "decision_option"):
+        if qid in banks.questions:
+            blocks += _qa(banks.questions[qid].label, answers.get(qid))
+    if answers.get("decision_reasons"):
+        blocks += _qa(banks.questions["decision_reasons"].label, answers["decision_reasons"])
+    blocks.append(Heading(3, "Impact on each Marmot principle"))
+    blocks.append(Table(MATRIX_HEADERS, matrix_rows(answers, banks, principles)))
+    blocks.append(Heading(3, "Main risks to health equity and how they will be reduced"))
+    blocks += answer_blocks(answers.get("decision_risks"))
+    if "decision_review_date" in banks.questions:
+        blocks += _qa(
+            banks.questions["decision_review_date"].label, answers.get("decision_review_date")
+        )
+    return blocks
 
 
-def _path_text(assessment: Assessment) -> str:
-    """Which path was used (rapid or full) and what the screening recommended, and why."""
-    chosen = "Rapid" if assessment.value(wizard.PATH_QUESTION) == "rapid" else "Full"
-    recommendation = wizard.recommend_path(assessment.values())
-    if recommendation is None:
-        return f"{chosen} (the size of the decision was not screened)"
-    return f"{chosen}. {recommendation.sentence()}"
-
-
-def _summary(answers: Mapping[str, Answer], banks: Banks) -> str:
-    blocks = ["## Summary and recommendation"]
-    for qid in ("details_summary", "decision_option", "decision_risks", "decision_review_date"):
-        question = banks.questions.get(qid)
-        if question is not None:
-            blocks.append(_qa(question.label, answers.get(qid)))
-    return "\n\n".join(blocks)
-
-
-def _matrix(answers: Mapping[str, Answer], banks: Banks, principles) -> str:
+def matrix_rows(
+    answers: Mapping[str, Answer], banks: Banks, principles
+) -> tuple[tuple[str, ...], ...]:
+    """One row per principle: its rating, or why it was not assessed."""
     chosen = {p.id for p in principles}
     rows = []
     for principle in banks.principles:
@@ -213,20 +203,13 @@ def _matrix(answers: Mapping[str, Answer], banks: Banks, principles) -> str:
         if principle.id in chosen:
             rating = impact.value if impact else {}
             cells = [
-                _label(impact, rating.get(part, ""))
-                if impact and rating.get(part)
-                else "Not rated yet"
+                _label(impact, rating[part]) if impact and rating.get(part) else "Not rated yet"
                 for part in IMPACT_PARTS
             ]
         else:
             cells = [_screening_text(answers, banks, principle), "", "", ""]
-        rows.append([principle.title, *cells])
-    headers = ["Marmot principle", "Direction", "Effect on the gap", "Size", "Confidence"]
-    return (
-        "## Impact matrix\n\nEach principle screened in is rated for the direction and size "
-        "of its impact, its effect on the gap between groups, and confidence in the rating."
-        "\n\n" + _table(headers, rows)
-    )
+        rows.append((principle.title, *cells))
+    return tuple(rows)
 
 
 def _impact_answer(banks: Banks, answers, principle: Principle) -> Answer | None:
@@ -239,127 +222,222 @@ def _impact_answer(banks: Banks, answers, principle: Principle) -> Answer | None
 def _screening_text(answers, banks: Banks, principle: Principle) -> str:
     for question in banks.screening:
         if question.screens == principle.id:
-            answer = answers.get(question.id)
-            if answer is None:
+            if question.id not in answers:
                 return "Not screened yet"
             reason = _plain(answers.get(f"{question.id}_reason"))
-            return f"Not relevant: {reason}" if reason else "Not relevant"
+            return (
+                f"Not assessed, screened out: {reason}" if reason else "Not assessed, screened out"
+            )
     return "Not screened yet"
 
 
-def _step(banks: Banks, number: int, principles, answers) -> str:
+def _about(assessment: Assessment, banks: Banks, draft: bool) -> list[Block]:
+    rows = [
+        (q.label, _plain(assessment.answers.get(q.id)) or NOT_ANSWERED)
+        for q in banks.details
+        if q.id != "details_summary" and not q.retired
+    ]
+    rows.append(("Type of assessment", _path_text(assessment)))
+    rows.append(("Status", "Draft: not all sections are complete" if draft else "Completed"))
+    return [Heading(2, "About this assessment"), Table(("Item", "Detail"), tuple(rows))]
+
+
+def _path_text(assessment: Assessment) -> str:
+    """Which path was used (rapid or full) and what the screening recommended, and why."""
+    chosen = "Rapid" if assessment.value(wizard.PATH_QUESTION) == "rapid" else "Full"
+    recommendation = wizard.recommend_path(assessment.values())
+    if recommendation is None:
+        return f"{chosen} (the size of the decision was not screened)"
+    return f"{chosen}. {recommendation.sentence()}"
+
+
+def _step(banks: Banks, number: int, principles, answers) -> list[Block]:
     step = banks.step(number)
-    blocks = [f"## Step {number}: {md_text(step.title)}"]
+    blocks: list[Block] = [Heading(2, f"Step {number}: {step.title}")]
     if not principles:
-        blocks.append("No principles have been screened in yet.")
+        blocks.append(Paragraph("No principles have been screened in yet."))
+    rapid = answers.get(wizard.PATH_QUESTION) and answers[wizard.PATH_QUESTION].value == "rapid"
     for principle in principles:
-        blocks.append(f"### {md_text(principle.short_label)}")
-        blocks.extend(_qa(q.label, answers.get(q.id)) for q in principle.step_questions(number))
-    return "\n\n".join(blocks)
+        blocks.append(Heading(3, principle.short_label))
+        for question in principle.step_questions(number):
+            if question.rapid or not rapid:
+                blocks += _qa(question.label, answers.get(question.id))
+    left_out = [p.short_label for p in banks.principles if p not in principles]
+    if principles and left_out:
+        blocks.append(
+            Paragraph(
+                "Not assessed in this step, because screened out: " + ", ".join(left_out) + "."
+            )
+        )
+    return blocks
 
 
-def _questions_of_type(
-    banks: Banks, principles, types: set[str]
-) -> list[tuple[Principle, Question]]:
+def _questions_of_type(principles, types: set[str]) -> list[tuple[Principle, Question]]:
     return [(p, q) for p in principles for q in p.questions if q.type in types and not q.retired]
 
 
-def _populations(answers, banks: Banks, principles) -> str:
+def _populations(answers, banks: Banks, principles) -> list[Block]:
     named: dict[str, list[str]] = {}
-    for principle, question in _questions_of_type(banks, principles, {"groups"}):
+    for principle, question in _questions_of_type(principles, {"groups"}):
         answer = answers.get(question.id)
         for group_id in answer.value if answer else []:
-            named.setdefault(group_id, [])
-            if principle.short_label not in named[group_id]:
-                named[group_id].append(principle.short_label)
-    heading = "## Populations affected\n\n"
-    combinations = _combinations(answers, banks, principles)
-    if not named:
-        return heading + "No population groups recorded yet." + combinations
-    dimensions = {d.value: d.label for d in banks.dimensions}
-    groups = {g.id: g for g in banks.groups}
-    rows = []
-    for group_id, where in named.items():
-        group = groups.get(group_id)
-        rows.append(
-            [
-                group.label if group else group_id,
-                dimensions.get(group.dimension, "") if group else "",
+            where = named.setdefault(group_id, [])
+            if principle.short_label not in where:
+                where.append(principle.short_label)
+    blocks: list[Block] = [Heading(2, "Populations affected")]
+    if named:
+        dimensions = {d.value: d.label for d in banks.dimensions}
+        groups = {g.id: g for g in banks.groups}
+        rows = sorted(
+            (
+                groups[gid].label if gid in groups else gid,
+                dimensions.get(groups[gid].dimension, "") if gid in groups else "",
                 ", ".join(where),
-            ]
+            )
+            for gid, where in named.items()
         )
-    rows.sort(key=lambda row: (row[1], row[0]))
-    return (
-        heading
-        + (
-            "These groups were named in step 1 or elsewhere. The table supports the "
-            "Public Sector Equality Duty.\n\n" + _table(["Group", "Dimension", "Named under"], rows)
+        rows.sort(key=lambda row: row[1])
+        blocks.append(
+            Paragraph(
+                "These groups were named in step 1 or elsewhere. The table "
+                "supports the Public Sector Equality Duty."
+            )
         )
-        + combinations
-    )
-
-
-def _combinations(answers, banks: Banks, principles) -> str:
-    """People facing more than one disadvantage, as recorded under each principle."""
-    blocks = [
-        f"**{md_text(principle.short_label)}**\n\n{_value_block(answers[question.id])}"
-        for principle, question in _questions_of_type(banks, principles, {"intersections"})
-        if question.id in answers
+        blocks.append(Table(("Group", "Dimension", "Named under"), tuple(rows)))
+    else:
+        blocks.append(Paragraph("No population groups recorded yet."))
+    combinations = [
+        (p, q) for p, q in _questions_of_type(principles, {"intersections"}) if q.id in answers
     ]
-    if not blocks:
-        return ""
-    return "\n\n### Combinations of disadvantage\n\n" + "\n\n".join(blocks)
+    if combinations:
+        blocks.append(Heading(3, "Combinations of disadvantage"))
+        for principle, question in combinations:
+            blocks += _qa(principle.short_label, answers[question.id])
+    return blocks
 
 
-def _plan_table(answers, banks: Banks, principles, table_type: str, title: str, empty: str) -> str:
+def plan_table(answers: Mapping[str, Answer], principles, table_type: str) -> Table | None:
+    """Every row of one repeating-row type across the principles, led by its principle."""
     columns: tuple = ()
-    rows: list[list[str]] = []
-    for principle, question in _questions_of_type(banks, principles, {table_type}):
+    rows: list[tuple[str, ...]] = []
+    for principle, question in _questions_of_type(principles, {table_type}):
         columns = question.columns
         answer = answers.get(question.id)
         labels = answer.option_labels if answer else {}
         for row in answer.value if answer else []:
-            rows.append([principle.short_label, *(cell_text(labels, c.id, row) for c in columns)])
-    if not rows or not columns:
-        return f"## {title}\n\n{empty}"
-    return f"## {title}\n\n" + _table(["Principle", *(c.label for c in columns)], rows)
+            rows.append((principle.short_label, *(cell_text(labels, c.id, row) for c in columns)))
+    if not rows:
+        return None
+    return Table(("Principle", *(c.label for c in columns)), tuple(rows))
 
 
-def _decision(answers, banks: Banks) -> str:
-    blocks = ["## Recommendation and review"]
-    blocks.extend(
-        _qa(q.label, answers.get(q.id)) for q in banks.decision if not q.principle and not q.retired
-    )
-    return "\n\n".join(blocks)
+def _plan(
+    answers, banks: Banks, principles, table_type: str, title: str, empty: str
+) -> list[Block]:
+    table = plan_table(answers, principles, table_type)
+    return [Heading(2, title), table if table else Paragraph(empty)]
 
 
-def _retired(answers: Mapping[str, Answer], banks: Banks) -> str:
+def _ratings(answers, banks: Banks, principles) -> list[Block]:
+    chosen = {p.id for p in principles}
+    questions = [q for q in banks.decision if q.page == "impact" and q.principle in chosen]
+    if not questions:
+        return []
+    blocks: list[Block] = [Heading(2, "Impact ratings and reasons")]
+    for question in questions:
+        blocks += _qa(question.label, answers.get(question.id))
+    return blocks
+
+
+def _decision(answers, banks: Banks) -> list[Block]:
+    blocks: list[Block] = [Heading(2, "Recommendation and review")]
+    for question in banks.decision:
+        if question.page == "decision" and not question.retired:
+            blocks += _qa(question.label, answers.get(question.id))
+    return blocks
+
+
+def _retired(answers: Mapping[str, Answer], banks: Banks) -> list[Block]:
     ids = wizard.retired_answers(banks, answers)
     if not ids:
-        return ""
-    blocks = [
-        "## Answers to retired questions",
-        "These questions have since left the question bank. The answers are kept.",
+        return []
+    blocks: list[Block] = [
+        Heading(2, "Answers to retired questions"),
+        Paragraph("These questions have since left the question bank. The answers are kept."),
     ]
-    blocks.extend(_qa(answers[qid].label, answers[qid]) for qid in ids)
-    return "\n\n".join(blocks)
+    for qid in ids:
+        blocks += _qa(answers[qid].label, answers[qid])
+    return blocks
 
 
-def _footer(assessment: Assessment, banks: Banks, generated_on: dt.date) -> str:
-    return (
-        f"---\n\nAssessment {md_text(assessment.uid)}, answered against question bank "
-        f"version {md_text(assessment.bank_version)}. Generated on "
-        f"{md_text(date_text(generated_on.isoformat()))} by {SERVICE_NAME}, which follows "
-        "the four steps of Lancaster University's Health Inequalities Assessment Toolkit "
-        "(HIAT)."
-    )
+def _footer(assessment: Assessment, banks: Banks, generated_on: dt.date) -> list[Block]:
+    return [
+        Rule(),
+        Paragraph(
+            f"Assessment {assessment.uid}, revision {assessment.revision}, answered against "
+            f"question bank version {assessment.bank_version}. Generated on "
+            f"{date_text(generated_on.isoformat())} by {SERVICE_NAME}, which follows the four "
+            "steps of Lancaster University's Health Inequalities Assessment Toolkit (HIAT)."
+        ),
+    ]
 
 
-# ---------------------------------------------------------------- HTML preview
-def to_html(text: str) -> Markup:
-    """Render statement markdown as sanitised HTML, headings one level down."""
+# ---------------------------------------------------------------- markdown
+def md_text(text: str) -> str:
+    """User text as literal markdown: it reads the same and creates no structure."""
+    text = CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [PUNCT.sub(r"\\\1", line.strip()) for line in text.split("\n")]
+    escaped = html.escape("\n".join(lines), quote=False).translate(ENTITIES)
+    # Keep the writer's line breaks: two trailing spaces make a hard break. One blank
+    # line between paragraphs is kept; escaped text cannot start any other block.
+    paragraphs = re.split(r"\n\s*\n", escaped.strip())
+    return "\n\n".join("  \n".join(p.split("\n")) for p in paragraphs if p)
+
+
+def md_cell(text: str) -> str:
+    """User text for a table cell or heading: one line, so it stays where it is."""
+    return re.sub(r" *\n+ *", " ", md_text(text)) or " "
+
+
+def _md_table(table: Table) -> str:
+    lines = [
+        "| " + " | ".join(md_cell(h) for h in table.headers) + " |",
+        "|" + "---|" * len(table.headers),
+    ]
+    lines += ["| " + " | ".join(md_cell(cell) for cell in row) + " |" for row in table.rows]
+    return "\n".join(lines)
+
+
+def _md_block(block: Block) -> str:
+    match block:
+        case Heading(level, text):
+            return f"{'#' * level} {md_cell(text)}"
+        case Paragraph(text, strong=True):
+            return f"**{md_cell(text)}**"
+        case Paragraph(text):
+            return md_text(text)
+        case Bullets(items):
+            return "\n".join(f"- {md_cell(item)}" for item in items)
+        case Table():
+            return _md_table(block)
+        case _:
+            return "---"
+
+
+def render_markdown(statement: Statement) -> str:
+    return "\n\n".join(_md_block(block) for block in statement.blocks) + "\n"
+
+
+def to_markdown(assessment: Assessment, banks: Banks, generated_on: dt.date) -> str:
+    """The whole statement as markdown. Deterministic: same arguments, same text."""
+    return render_markdown(build_statement(assessment, banks, generated_on))
+
+
+# ---------------------------------------------------------------- HTML
+def to_html(text: str, baselevel: int = 2) -> Markup:
+    """Render statement markdown as sanitised HTML, headings `baselevel - 1` levels down."""
     rendered = markdown.markdown(
-        text, extensions=["tables", "toc"], extension_configs={"toc": {"baselevel": 2}}
+        text, extensions=["tables", "toc"], extension_configs={"toc": {"baselevel": baselevel}}
     )
     return Markup(nh3.clean(rendered, tags=HTML_TAGS, attributes=HTML_ATTRIBUTES))
 
@@ -369,3 +447,18 @@ def guidance_html(text: str) -> Markup:
     """Render a bank's guidance markdown as sanitised HTML."""
     rendered = markdown.markdown(text)
     return Markup(nh3.clean(rendered, tags=HTML_TAGS | {"a"}, attributes={"a": {"href"}}))
+
+
+def plain_lines(blocks: Iterable[Block]) -> list[str]:
+    """Every piece of text in the blocks, for tests and search."""
+    lines: list[str] = []
+    for block in blocks:
+        match block:
+            case Heading(_, text) | Paragraph(text):
+                lines.append(text)
+            case Bullets(items):
+                lines.extend(items)
+            case Table(headers, rows):
+                lines.extend(headers)
+                lines.extend(cell for row in rows for cell in row)
+    return lines

@@ -146,3 +146,12 @@ def new_assessment(client: FlaskClient):
         return uid
 
     return make
+
+
+def md_headings(text: str) -> list[tuple[str, str]]:
+    """Headings of a markdown document as a reader sees them, parsed by markdown-it-py."""
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    page = BeautifulSoup(rendered, "html.parser")
+    return [(h.name, normalize(h.text)) for h in page.find_all(["h1", "h2", "h3", "h4"])]

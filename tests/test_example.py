@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
 
 from hiat import wizard
 from hiat.example import load_example
 from hiat.questions import BankError
 from hiat.statement import to_markdown
-from tests.conftest import QUESTIONS, check_page, normalize, uid_from
+from tests.conftest import QUESTIONS, check_page, md_headings, normalize, uid_from
 from tests.test_csrf import token_from
 
 
@@ -36,13 +35,9 @@ def test_worked_example_answers_every_question_it_reaches(example, banks):
 
 def test_worked_example_statement_covers_each_principle_it_screens_in(example, banks):
     text = to_markdown(example.assessment(banks), banks, dt.date(2026, 11, 23))
-    assert text.startswith("# Equity impact statement: Cheshire and Merseyside Green Plan")
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    h3 = [
-        tokens[i + 1].content
-        for i, t in enumerate(tokens)
-        if t.type == "heading_open" and t.tag == "h3"
-    ]
+    headings = md_headings(text)
+    assert headings[0][1].startswith("Equity impact statement: Cheshire and Merseyside Green")
+    h3 = [content for tag, content in headings if tag == "h3"]
     for principle in wizard.selected_principles(banks, example.answers):
         assert h3.count(principle.short_label) == 4, principle.id
     assert "Not rated yet" not in text and "Not answered" not in text
@@ -61,7 +56,9 @@ def test_worked_example_page_is_readable_and_copyable(csrf_app):
     task_list = check_page(client.get(copied.headers["Location"]).get_data(as_text=True))
     assert "starts as a copy of the worked example" in normalize(task_list.text)
     statement = client.get(f"/assessments/{uid}/statement.md").get_data(as_text=True)
-    assert statement.startswith("# Draft equity impact statement: Cheshire and Merseyside")
+    assert md_headings(statement)[0][1].startswith(
+        "Draft equity impact statement: Cheshire and Merseyside"
+    )
 
 
 def test_start_page_links_to_the_worked_example(pages):

@@ -165,9 +165,16 @@ def test_an_older_database_is_upgraded_and_keeps_its_data(tmp_path):
     path = str(tmp_path / "old.db")
     old = Database(path)
     store.MIGRATIONS.apply(old, stop_before="0002_assessment_revision")
-    old["assessments"].insert({"uid": "abc", "title": "Old plan", "status": "draft",
-                               "bank_version": "v0", "created_at": "2026-01-01",
-                               "updated_at": "2026-01-01"})
+    old["assessments"].insert(
+        {
+            "uid": "abc",
+            "title": "Old plan",
+            "status": "draft",
+            "bank_version": "v0",
+            "created_at": "2026-01-01",
+            "updated_at": "2026-01-01",
+        }
+    )
     old.close()
     assert store.migrate(path) == "0002_assessment_revision"
     db = store.open_db(path)

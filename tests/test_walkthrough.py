@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from tests.conftest import check_page, normalize
+from tests.conftest import check_page, md_headings, normalize
 
 
 class Browser:
@@ -210,17 +210,20 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
     response = browser.client.get(download["href"])
     statement = response.get_data(as_text=True)
 
-    assert statement.startswith("# Equity impact statement: Wirral Green Plan 2026 to 2030\n")
+    assert md_headings(statement)[0] == (
+        "h1",
+        "Equity impact statement: Wirral Green Plan 2026 to 2030",
+    )
     about = section_of(statement, "## About this assessment")
     assert "| Which organisation is making this assessment? | Wirral Council |" in about
     assert "| When will the decision be made? | 27 March 2027 |" in about
-    summary = section_of(statement, "## Summary and recommendation")
+    summary = section_of(statement, "## Summary for the board")
     assert "Proceed with changes" in summary and "31 March 2028" in summary
-    matrix = section_of(statement, "## Impact matrix")
+    matrix = section_of(statement, "### Impact on each Marmot principle")
     assert (
         "| Ensure a healthy standard of living for all | Major positive | Narrows the gap" in matrix
     )
-    assert "Not relevant&#58; No link found in our evidence review\\." in matrix
+    assert "Not assessed, screened out&#58; No link found in our evidence review\\." in matrix
     step1 = section_of(statement, "## Step 1")
     assert "Fuel poverty \\(low income, low energy efficiency\\)" in step1
     assert "Households in temporary accommodation" in step1
