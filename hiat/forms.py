@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
@@ -192,6 +193,13 @@ class SectionCompleteForm(HiatForm):
             SelectChoice("no", "No, I'll come back to it later"),
         ],
         validators=[Optional()],
+    )
+
+
+class ImportForm(HiatForm):
+    file = FileField(
+        "Upload a file",
+        validators=[FileRequired(message="Select a JSON file exported from this service")],
     )
 
 

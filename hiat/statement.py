@@ -316,26 +316,25 @@ def _populations(answers, banks: Banks, principles) -> list[Block]:
     return blocks
 
 
-def plan_table(answers: Mapping[str, Answer], principles, table_type: str) -> Table | None:
+def plan_table(answers: Mapping[str, Answer], banks: Banks, principles, table_type: str) -> Table:
     """Every row of one repeating-row type across the principles, led by its principle."""
-    columns: tuple = ()
+    columns = next((q.columns for q in banks.questions.values() if q.type == table_type), ())
     rows: list[tuple[str, ...]] = []
     for principle, question in _questions_of_type(principles, {table_type}):
-        columns = question.columns
         answer = answers.get(question.id)
         labels = answer.option_labels if answer else {}
         for row in answer.value if answer else []:
-            rows.append((principle.short_label, *(cell_text(labels, c.id, row) for c in columns)))
-    if not rows:
-        return None
+            rows.append(
+                (principle.short_label, *(cell_text(labels, c.id, row) for c in question.columns))
+            )
     return Table(("Principle", *(c.label for c in columns)), tuple(rows))
 
 
 def _plan(
     answers, banks: Banks, principles, table_type: str, title: str, empty: str
 ) -> list[Block]:
-    table = plan_table(answers, principles, table_type)
-    return [Heading(2, title), table if table else Paragraph(empty)]
+    table = plan_table(answers, banks, principles, table_type)
+    return [Heading(2, title), table if table.rows else Paragraph(empty)]
 
 
 def _ratings(answers, banks: Banks, principles) -> list[Block]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -242,8 +242,13 @@ def create_assessment(
     answers: list[NewAnswer],
     *,
     page: str,
+    completed: Iterable[str] = (),
+    revision: int = 1,
 ) -> str:
-    """Create a draft assessment with its first page of answers; return its public id."""
+    """Create an assessment with its first answers, in one transaction; return its id.
+
+    A copy or an import also brings its completed sections and revision number.
+    """
     now = _now()
     uid = uuid.uuid4().hex
     with write_tx(db):
@@ -257,9 +262,14 @@ def create_assessment(
                 "bank_version": bank_version,
                 "created_at": now,
                 "updated_at": now,
+                "revision": revision,
             }
         )
         assessment_id = _id_for(db, uid)
+        db["sections"].insert_all(
+            {"assessment_id": assessment_id, "section_id": section_id, "completed_at": now}
+            for section_id in completed
+        )
         _event(db, assessment_id, "created", {"bank_version": bank_version})
         _write_answers(db, assessment_id, answers, now)
         _event(db, assessment_id, "answers_saved", {"page": page})

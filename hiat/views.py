@@ -20,12 +20,17 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from hiat import forms, statement, store, wizard
+from hiat import exports, forms, statement, store, transfer, wizard
 from hiat.example import WorkedExample
 from hiat.questions import Banks
 
 bp = Blueprint("main", __name__)
 SAVED_MESSAGE = "Your answers have been saved. You can come back to them at any time."
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PLANS = {"action-plan": "action_table", "monitoring-plan": "indicator_table"}
+IMPORTED_MESSAGE = (
+    "The assessment has been imported as a new assessment. The file itself was not changed."
+)
 COPIED_MESSAGE = (
     "This new assessment starts as a copy of the worked example. "
     "Change each answer so it describes your own policy."
@@ -276,26 +281,102 @@ def _can_mark(form: forms.SectionCompleteForm, section: wizard.Section, values) 
     return True
 
 
-# ---------------------------------------------------------------- statement
+# ---------------------------------------------------------------- statement and downloads
+def _statement(assessment: store.Assessment) -> statement.Statement:
+    return statement.build_statement(assessment, banks(), dt.date.today())
+
+
 @bp.get("/assessments/<uid>/statement")
 def statement_page(uid: str):
     assessment = load(uid)
-    text = statement.to_markdown(assessment, banks(), dt.date.today())
+    text = statement.render_markdown(_statement(assessment))
     return render_template(
         "statement.html", assessment=assessment, statement_html=statement.to_html(text)
     )
 
 
+@bp.get("/assessments/<uid>/statement/print")
+def statement_print(uid: str):
+    built = _statement(load(uid))
+    html = statement.to_html(statement.render_markdown(built), baselevel=1)
+    return render_template("print.html", statement=built, statement_html=html)
+
+
 @bp.get("/assessments/<uid>/statement.md")
 def statement_download(uid: str):
     assessment = load(uid)
-    text = statement.to_markdown(assessment, banks(), dt.date.today())
+    text = statement.render_markdown(_statement(assessment))
+    return _download(
+        text.encode("utf-8"), "text/markdown; charset=utf-8", f"{download_name(assessment)}.md"
+    )
+
+
+@bp.get("/assessments/<uid>/statement.docx")
+def statement_docx(uid: str):
+    assessment = load(uid)
+    return _download(
+        exports.to_docx(_statement(assessment)), DOCX_TYPE, f"{download_name(assessment)}.docx"
+    )
+
+
+@bp.get("/assessments/<uid>/<plan>.csv")
+def plan_csv(uid: str, plan: str):
+    if plan not in PLANS:
+        abort(404)
+    assessment = load(uid)
+    table = statement.plan_table(assessment.answers, banks(), _principles(assessment), PLANS[plan])
+    return _download(
+        exports.to_csv(table),
+        "text/csv; charset=utf-8",
+        f"{plan}-{download_name(assessment).removeprefix('equity-impact-statement-')}.csv",
+    )
+
+
+@bp.get("/assessments/<uid>/export.json")
+def export_json(uid: str):
+    assessment = load(uid)
+    data = transfer.to_json(assessment, dt.datetime.now(dt.UTC))
+    return _download(data, "application/json", f"{download_name(assessment)}.json")
+
+
+@bp.route("/assessments/import", methods=["GET", "POST"])
+def import_assessment():
+    form = forms.ImportForm()
+    if form.validate_on_submit():
+        try:
+            document = transfer.read_document(form.file.data.read(transfer.MAX_BYTES + 1), banks())
+        except transfer.TransferError as err:
+            form.file.errors = [str(err)]
+        else:
+            uid = _create_from_document(document)
+            flash(IMPORTED_MESSAGE, "success")
+            return redirect(url_for("main.task_list", uid=uid))
+    return render_template("import.html", form=form)
+
+
+def _create_from_document(document: dict) -> str:
+    answers = transfer.new_answers(document)
+    values = {a.question_id: a.value for a in answers}
+    return store.create_assessment(
+        store.get_db(),
+        document["assessment"]["bank_version"],
+        wizard.summary_fields(values, banks()),
+        answers,
+        page="import",
+        completed=document["completed_sections"],
+        revision=document["assessment"]["revision"],
+    )
+
+
+def _principles(assessment: store.Assessment):
+    return wizard.selected_principles(banks(), assessment.values())
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
     return Response(
-        text,
-        mimetype="text/markdown; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{download_name(assessment)}.md"',
-        },
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
