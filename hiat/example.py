@@ -34,7 +34,10 @@ class WorkedExample:
         """The example's answers, ready to save into a new assessment."""
         return [
             NewAnswer(
-                qid, value, banks.questions[qid].label, option_labels(banks.questions[qid], banks)
+                qid,
+                value,
+                banks.questions[qid].label,
+                option_labels(banks.questions[qid], banks, value),
             )
             for qid, value in self.answers.items()
         ]
@@ -61,7 +64,7 @@ def unsaved_assessment(
             qid,
             value,
             banks.questions[qid].label,
-            MappingProxyType(option_labels(banks.questions[qid], banks)),
+            MappingProxyType(option_labels(banks.questions[qid], banks, value)),
             "",
         )
         for qid, value in values.items()

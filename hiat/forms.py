@@ -269,8 +269,16 @@ def _stored_row(question: Question, row: Mapping[str, Any]) -> dict[str, str]:
     return stored
 
 
-def option_labels(question: Question, banks: Banks) -> dict[str, str]:
-    """Every label needed to show the answer without the bank: options, parts or columns."""
+def option_labels(question: Question, banks: Banks, value: Any) -> dict[str, str]:
+    """The labels needed to show this answer without the bank, and no others.
+
+    Saved with the answer, so it still reads correctly after the bank changes.
+    """
+    used = _used_keys(value)
+    return {key: label for key, label in _all_labels(question, banks).items() if key in used}
+
+
+def _all_labels(question: Question, banks: Banks) -> dict[str, str]:
     if question.type == "groups":
         return {group.id: group.label for group in banks.groups}
     if question.type == "impact_rating":
@@ -288,10 +296,24 @@ def option_labels(question: Question, banks: Banks) -> dict[str, str]:
     return {option.value: option.label for option in question.options}
 
 
+def _used_keys(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set(value) | {v for v in value.values() if isinstance(v, str)}
+    keys: set[str] = set()
+    for item in value or []:
+        if isinstance(item, dict):
+            keys |= set(item) | {f"{column}:{cell}" for column, cell in item.items()}
+        else:
+            keys.add(str(item))
+    return keys
+
+
 def new_answers(questions: Iterable[Question], form: FlaskForm, banks: Banks) -> list[NewAnswer]:
     return [
-        NewAnswer(q.id, stored_value(q, form[q.id].data), q.label, option_labels(q, banks))
-        for q in questions
+        NewAnswer(q.id, value, q.label, option_labels(q, banks, value))
+        for q, value in ((q, stored_value(q, form[q.id].data)) for q in questions)
     ]
 
 

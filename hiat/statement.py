@@ -120,7 +120,8 @@ def answer_blocks(answer: Answer | None) -> list[Block]:
         return [Paragraph(NOT_ANSWERED)]
     value, labels = answer.value, answer.option_labels
     if isinstance(value, list) and value and isinstance(value[0], dict):
-        columns = [c for c in labels if any(c in row for row in value)]
+        present = set().union(*value)
+        columns = [c for c in labels if c in present]
         return [
             Table(
                 tuple(labels[c] for c in columns),
@@ -433,8 +434,59 @@ def to_markdown(assessment: Assessment, banks: Banks, generated_on: dt.date) -> 
 
 
 # ---------------------------------------------------------------- HTML
+def render_html(statement: Statement, baselevel: int = 2) -> Markup:
+    """The statement as sanitised HTML, its headings moved to start at `baselevel`.
+
+    Written straight from the blocks with every string escaped, then passed through
+    nh3 as a second line of defence; the only place statement content becomes Markup.
+    """
+    slugs: dict[str, int] = {}
+    parts = [_html_block(block, baselevel - 1, slugs) for block in statement.blocks]
+    return Markup(nh3.clean("\n".join(parts), tags=HTML_TAGS, attributes=HTML_ATTRIBUTES))
+
+
+def _html_text(text: str) -> str:
+    text = CONTROL.sub("", text)
+    if "\n" not in text and "\r" not in text:  # most strings: one line
+        return html.escape(text.strip())
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br>".join(html.escape(line.strip()) for line in lines)
+
+
+def _html_block(block: Block, shift: int, slugs: dict[str, int]) -> str:
+    match block:
+        case Heading(level, text):
+            tag = f"h{min(level + shift, 6)}"
+            return f'<{tag} id="{_slug(text, slugs)}">{_html_text(text)}</{tag}>'
+        case Paragraph(text, strong=True):
+            return f"<p><strong>{_html_text(text)}</strong></p>"
+        case Paragraph(text):
+            paragraphs = re.split(r"\n\s*\n", text.strip())
+            return "".join(f"<p>{_html_text(p)}</p>" for p in paragraphs if p)
+        case Bullets(items):
+            return "<ul>" + "".join(f"<li>{_html_text(i)}</li>" for i in items) + "</ul>"
+        case Table(headers, rows):
+            head = "".join(f"<th>{_html_text(h)}</th>" for h in headers)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{_html_text(c)}</td>" for c in row) + "</tr>" for row in rows
+            )
+            return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        case _:
+            return "<hr>"
+
+
+def _slug(text: str, slugs: dict[str, int]) -> str:
+    """A unique heading id made of letters, digits and hyphens only."""
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "section"
+    slugs[base] = slugs.get(base, 0) + 1
+    return base if slugs[base] == 1 else f"{base}-{slugs[base]}"
+
+
 def to_html(text: str, baselevel: int = 2) -> Markup:
-    """Render statement markdown as sanitised HTML, headings `baselevel - 1` levels down."""
+    """Render statement markdown with Python-Markdown and sanitise it (used by tests).
+
+    The pages use render_html, which is faster and needs no markdown parser.
+    """
     rendered = markdown.markdown(
         text, extensions=["tables", "toc"], extension_configs={"toc": {"baselevel": baselevel}}
     )

@@ -96,7 +96,8 @@ def shown_answer(answer: Answer | None) -> ShownAnswer:
         return ShownAnswer("text", "Not answered")
     value, labels = answer.value, answer.option_labels
     if isinstance(value, list) and value and isinstance(value[0], dict):
-        columns = [c for c in labels if any(c in row for row in value)]
+        present = set().union(*value)
+        columns = [c for c in labels if c in present]
         return ShownAnswer(
             "rows",
             headers=tuple(labels[c] for c in columns),

@@ -72,12 +72,12 @@ def example_page():
     example = worked_example()
     if example is None:
         abort(404)
-    text = statement.to_markdown(example.assessment(banks()), banks(), dt.date.today())
+    built = statement.build_statement(example.assessment(banks()), banks(), dt.date.today())
     return render_template(
         "example.html",
         example=example,
         form=forms.HiatForm(),
-        statement_html=statement.to_html(text),
+        statement_html=statement.render_html(built),
     )
 
 
@@ -289,17 +289,19 @@ def _statement(assessment: store.Assessment) -> statement.Statement:
 @bp.get("/assessments/<uid>/statement")
 def statement_page(uid: str):
     assessment = load(uid)
-    text = statement.render_markdown(_statement(assessment))
     return render_template(
-        "statement.html", assessment=assessment, statement_html=statement.to_html(text)
+        "statement.html",
+        assessment=assessment,
+        statement_html=statement.render_html(_statement(assessment)),
     )
 
 
 @bp.get("/assessments/<uid>/statement/print")
 def statement_print(uid: str):
     built = _statement(load(uid))
-    html = statement.to_html(statement.render_markdown(built), baselevel=1)
-    return render_template("print.html", statement=built, statement_html=html)
+    return render_template(
+        "print.html", statement=built, statement_html=statement.render_html(built, baselevel=1)
+    )
 
 
 @bp.get("/assessments/<uid>/statement.md")

@@ -12,7 +12,15 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 from hiat.example import unsaved_assessment
-from hiat.statement import md_cell, md_text, to_html, to_markdown
+from hiat.statement import (
+    build_statement,
+    md_cell,
+    md_text,
+    render_html,
+    render_markdown,
+    to_html,
+    to_markdown,
+)
 from hiat.store import Answer, Assessment
 from tests.conftest import PRINCIPLES, md_headings, normalize
 
@@ -299,3 +307,36 @@ def test_line_breaks_and_paragraphs_in_answers_are_kept(banks):
     values = filled_values("x") | {"p1_s1_causes_detail": "1. Cold homes\n2. Low pay\n\nMore"}
     html = str(to_html(to_markdown(make_assessment(banks, values), banks, GENERATED)))
     assert "1. Cold homes<br>\n2. Low pay</p>\n<p>More</p>" in html
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: t[:30])
+def test_page_html_keeps_hostile_text_as_text(banks, text):
+    built = build_statement(make_assessment(banks, filled_values(text)), banks, GENERATED)
+    page = BeautifulSoup(str(render_html(built)), "html.parser")
+    assert {tag.name for tag in page.find_all(True)} <= {
+        "h2",
+        "h3",
+        "h4",
+        "p",
+        "strong",
+        "br",
+        "ul",
+        "li",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "hr",
+    }
+    assert normalize(text) in normalize(page.get_text(" "))
+    ids = [h["id"] for h in page.find_all(["h2", "h3", "h4"])]
+    assert len(ids) == len(set(ids))
+
+
+def test_page_html_and_markdown_say_the_same_thing(banks):
+    built = build_statement(make_assessment(banks, filled_values("Warm homes")), banks, GENERATED)
+    direct = BeautifulSoup(str(render_html(built)), "html.parser").get_text(" ")
+    via_markdown = BeautifulSoup(str(to_html(render_markdown(built))), "html.parser").get_text(" ")
+    assert normalize(direct) == normalize(via_markdown)
