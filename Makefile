@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ASSETS := static/css/hiat.css static/js/govuk-frontend.min.js
 
 .PHONY: run test lint fmt bench setup assets browser clean
@@ -13,7 +14,7 @@ run: setup
 	@echo "Starting hiat at http://127.0.0.1:5000 (press Ctrl+C to stop)"
 	$(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMPS)/venv
@@ -30,6 +31,12 @@ bench: setup
 setup: $(STAMPS)/venv assets
 
 assets: $(ASSETS)
+
+# Browser tests drive Debian's Chromium: Playwright cannot download its own browser here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 $(STAMPS)/venv: requirements.txt requirements-dev.txt
 	@mkdir -p $(STAMPS)

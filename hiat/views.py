@@ -67,6 +67,11 @@ def about():
     return render_template("about.html")
 
 
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("accessibility.html")
+
+
 @bp.get("/worked-example")
 def example_page():
     example = worked_example()

@@ -17,7 +17,7 @@ def test_ci_runs_the_readme_test_command():
 
 def test_makefile_builds_assets_before_run_and_test():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "run: setup" in makefile and "test: setup" in makefile
+    assert "run: setup" in makefile and "test: setup browser" in makefile
     assert "npm ci" in makefile and "sass" in makefile
 
 

@@ -1,0 +1,150 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the app on 127.0.0.1.
+
+The app runs in a thread of the test process with its own temporary database and
+CSRF protection on, as in production. `make test` installs Chromium when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from hiat import create_app, store, wizard
+from tests.conftest import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# Without these, Chromium as root will not start, and on a machine with no internet
+# it keeps trying to reach Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it")
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("live")
+    return create_app(
+        {"SECRET_KEY": "browser-tests", "DATABASE": str(folder / "hiat.db")},
+        instance_path=str(folder),
+    )
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+def new_page(browser: Browser, base_url: str, **options) -> Page:
+    context = browser.new_context(
+        base_url=base_url, bypass_csp=True, accept_downloads=True, **options
+    )
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    page = new_page(browser, base_url)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def page_without_js(browser: Browser, base_url: str) -> Iterator[Page]:
+    page = new_page(browser, base_url, java_script_enabled=False)
+    yield page
+    page.context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a picture of the page for people to look at (test-artifacts/ is not committed)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Run axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules on the page."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture(scope="session")
+def assessment_uid(live_app) -> str:
+    """An assessment with two principles screened in, saved straight to the database."""
+    banks = live_app.extensions["hiat"]
+    values = {
+        "details_title": "Warm homes and active travel",
+        "details_organisation": "Halton Council",
+        "details_place": "halton",
+        "details_summary": "Insulate homes and build cycle routes.",
+        "screening_scale": "large",
+        "screening_people": "many",
+        "screening_reversible": "hard",
+        "screening_evidence": "some",
+    }
+    for principle in banks.principles:
+        chosen = principle.id in ("living_standard", "healthy_places")
+        values[f"screening_{principle.id}"] = "a_lot" if chosen else "not_at_all"
+        if not chosen:
+            values[f"screening_{principle.id}_reason"] = "No effect expected."
+    answers = [
+        store.NewAnswer(qid, value, banks.questions[qid].label) for qid, value in values.items()
+    ]
+    with live_app.app_context():
+        return store.create_assessment(
+            store.get_db(),
+            banks.version,
+            wizard.summary_fields(values, banks),
+            answers,
+            page="test",
+            completed=["details"],
+        )
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,83 @@
+"""Every page type has zero WCAG 2.0/2.1/2.2 A and AA violations under axe-core."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import axe_violations, screenshot
+
+STATIC_PAGES = {
+    "start": "/",
+    "about": "/about",
+    "accessibility-statement": "/accessibility",
+    "assessments-list": "/assessments",
+    "new-assessment": "/assessments/new",
+    "worked-example": "/worked-example",
+    "indicator-catalogue": "/indicators",
+    "import": "/assessments/import",
+}
+# Page ids, and the question types each one shows.
+ASSESSMENT_PAGES = {
+    "task-list": "",
+    "proportionality": "/pages/proportionality",  # radios with hints
+    "screening": "/pages/screening",  # radios and conditional textarea
+    "step-1": "/pages/living_standard-step-1",  # groups, intersections, indicator rows
+    "step-2": "/pages/living_standard-step-2",  # textarea, yes/no, radios, action rows
+    "step-3": "/pages/living_standard-step-3",  # indicator rows, checkboxes
+    "step-4": "/pages/healthy_places-step-4",  # impact ratings
+    "impact": "/pages/impact",
+    "decision": "/pages/decision",  # date input
+    "details": "/pages/details",  # text, textarea, radios, date
+    "check-answers": "/sections/details/check",
+    "statement": "/statement",
+    "print-view": "/statement/print",
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATIC_PAGES))
+def test_page_has_no_accessibility_violations(page, name):
+    page.goto(STATIC_PAGES[name])
+    screenshot(page, name)
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("name", sorted(ASSESSMENT_PAGES))
+def test_assessment_page_has_no_accessibility_violations(page, assessment_uid, name):
+    page.goto(f"/assessments/{assessment_uid}{ASSESSMENT_PAGES[name]}")
+    screenshot(page, name)
+    assert axe_violations(page) == []
+
+
+def test_page_showing_errors_has_no_accessibility_violations(page):
+    page.goto("/assessments/new")
+    page.get_by_role("button", name="Save and continue").click()
+    assert page.title().startswith("Error: ")
+    screenshot(page, "validation-errors")
+    assert axe_violations(page) == []
+
+
+def test_not_found_page_has_no_accessibility_violations(page):
+    response = page.goto("/assessments/no-such-assessment")
+    assert response.status == 404
+    screenshot(page, "not-found")
+    assert axe_violations(page) == []
+
+
+def test_every_page_links_to_the_accessibility_statement(page):
+    for path in ("/", "/assessments", "/assessments/new", "/no-such-page"):
+        page.goto(path)
+        link = page.locator("footer").get_by_role("link", name="Accessibility statement")
+        assert link.get_attribute("href") == "/accessibility"
+
+
+def test_the_accessibility_check_does_find_real_problems(page):
+    # Guards against a check that cannot fail: a page with known faults must fail it.
+    page.goto("/")
+    page.evaluate("""() => {
+        const img = document.createElement('img'); img.src = '/static/images/favicon.svg';
+        document.querySelector('main').appendChild(img);
+        const input = document.createElement('input'); input.type = 'text';
+        document.querySelector('main').appendChild(input);
+    }""")
+    found = " ".join(axe_violations(page))
+    assert "image-alt" in found and "label" in found
