@@ -169,7 +169,9 @@ def _question_page(assessment: store.Assessment | None, page: wizard.Page):
         form = form_class(formdata=None, data=forms.form_data(page.questions, values))
         return _render_page(assessment, page, form)
     form = form_class()
-    if form.validate_on_submit() and not _missing_required(form, page):
+    valid = form.validate_on_submit()
+    # Check required answers even when a format is wrong, so every error shows at once.
+    if not _missing_required(form, page) and valid:
         return _save_page(assessment, page, form)
     return _render_page(assessment, page, form)
 
