@@ -43,6 +43,14 @@ HOSTILE = [
     "Mae'r polisi hwn yn helpu pobl ŵyr ac ŷd yng Nghymru",
     "یہ پالیسی صحت کی عدم مساوات کو کم کرے گی",
     "x" * 20000,
+    '=HYPERLINK("http://example.com","click")',
+    "+1+1",
+    "@SUM(A1:A2)",
+    "\tleading tab",
+    "null\x00byte and \x07 bell",
+    "line one\r\nline two",
+    "e\u0301 combining acute, \u202eright to left override",
+    "שלום עולם right to left",
 ]
 EXPECTED_H2 = [
     "Summary for the board",
@@ -57,6 +65,12 @@ EXPECTED_H2 = [
     "Impact ratings and reasons",
     "Recommendation and review",
 ]
+
+
+def readable(text: str) -> str:
+    """The text as a reader sees it: control characters carry no meaning and are dropped."""
+    kept = "".join(ch for ch in text if ch in "\t\n\r" or (ord(ch) >= 32 and ch != "\x7f"))
+    return normalize(kept)
 
 
 def parser() -> MarkdownIt:
@@ -223,7 +237,7 @@ def test_statement_shows_hostile_text_literally(banks, text):
     assert len([t for t in headings if t.tag == "h1"]) == 1
     assert len([t for t in headings if t.tag == "h2"]) == len(EXPECTED_H2)
     visible = normalize(BeautifulSoup(html, "html.parser").get_text(" "))
-    assert normalize(text) in visible
+    assert readable(text) in visible
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=lambda t: t[:30])
@@ -234,7 +248,7 @@ def test_preview_html_is_sanitised_and_keeps_the_text(banks, text):
     page = BeautifulSoup(html, "html.parser")
     assert page.find("h1") is None, "the preview sits under the page's own h1"
     assert page.find("h2")["id"]
-    assert normalize(text) in normalize(page.get_text(" "))
+    assert readable(text) in normalize(page.get_text(" "))
     python_markdown_tables = BeautifulSoup(
         markdown.markdown(statement, extensions=["tables"]), "html.parser"
     ).find_all("table")
@@ -330,7 +344,7 @@ def test_page_html_keeps_hostile_text_as_text(banks, text):
         "td",
         "hr",
     }
-    assert normalize(text) in normalize(page.get_text(" "))
+    assert readable(text) in normalize(page.get_text(" "))
     ids = [h["id"] for h in page.find_all(["h2", "h3", "h4"])]
     assert len(ids) == len(set(ids))
 
