@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from hiat import store, ui, views
+from hiat import security, store, ui, views
 from hiat.example import load_example
 from hiat.questions import load_banks
 
@@ -56,6 +56,7 @@ def create_app(
         ]
     )
     CSRFProtect(app)
+    security.init_app(app)
     ui.init_app(app)
     store.init_app(app)
     views.init_app(app)

@@ -81,3 +81,18 @@ def test_the_accessibility_check_does_find_real_problems(page):
     }""")
     found = " ".join(axe_violations(page))
     assert "image-alt" in found and "label" in found
+
+
+def test_pages_run_under_the_content_security_policy_without_violations(browser, base_url):
+    context = browser.new_context(base_url=base_url)  # the policy is enforced here
+    page = context.new_page()
+    problems = []
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    for path in ("/", "/assessments/new", "/worked-example"):
+        page.goto(path)
+        assert "js-enabled" in page.evaluate("() => document.body.className")
+    context.close()
+    assert [p for p in problems if "Content Security Policy" in p] == []
