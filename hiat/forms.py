@@ -20,6 +20,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -176,7 +177,17 @@ class HiatForm(FlaskForm):
 
 
 class PageForm(HiatForm):
-    """Base for question pages; each page adds one field per question."""
+    """Base for question pages; each page adds one field per question.
+
+    `lock_version` is the page's version when it was loaded: a save that finds a
+    newer version shows the conflict page instead of overwriting someone's work.
+    """
+
+    lock_version = HiddenField()
+
+    def loaded_version(self) -> int | None:
+        value = self.lock_version.data
+        return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def form_class(questions: Iterable[Question], banks: Banks) -> type[PageForm]:

@@ -39,6 +39,15 @@ class AssessmentNotFound(StoreError):
     """No assessment has this id."""
 
 
+class EditConflict(StoreError):
+    """Someone saved this page after it was loaded; nothing was written."""
+
+    def __init__(self, theirs: Mapping[str, Answer], version: int):
+        super().__init__("The page was changed by someone else")
+        self.theirs = theirs
+        self.version = version
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """A saved answer, with the wording it was given under.
@@ -60,6 +69,20 @@ class NewAnswer:
     value: Any
     label: str
     option_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One answer changed: what it was, what it became, when and by whom."""
+
+    id: int
+    question_id: str
+    label: str
+    old_value: Any
+    new_value: Any
+    option_labels: Mapping[str, str]
+    at: str
+    by: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +109,10 @@ class Assessment:
     answers: Mapping[str, Answer]
     completed_sections: frozenset[str]
     revision: int = 1
+    page_versions: Mapping[str, int] = field(default_factory=dict)
+
+    def page_version(self, page_id: str) -> int:
+        return self.page_versions.get(page_id, 0)
 
     def value(self, question_id: str, default: Any = None) -> Any:
         answer = self.answers.get(question_id)
@@ -151,6 +178,37 @@ def _create_tables(db: Database) -> None:
 def _add_revision(db: Database) -> None:
     # Numbered revisions start at 1; "Start a revision" after sign-off will add more.
     db.execute("ALTER TABLE assessments ADD COLUMN revision INTEGER NOT NULL DEFAULT 1")
+
+
+@MIGRATIONS(name="0003_page_versions_and_changes")
+def _add_versions_and_changes(db: Database) -> None:
+    # A version per page catches two people saving the same page (no silent overwrite).
+    db["page_versions"].create(
+        {"assessment_id": int, "page_id": str, "version": int},
+        pk=("assessment_id", "page_id"),
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        not_null={"version"},
+        strict=True,
+    )
+    # Every changed answer, with its old and new value, for the history page.
+    db["changes"].create(
+        {
+            "id": int,
+            "assessment_id": int,
+            "question_id": str,
+            "label": str,
+            "old_value": str,
+            "new_value": str,
+            "option_labels": str,
+            "at": str,
+            "by": str,
+        },
+        pk="id",
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        not_null={"assessment_id", "question_id", "label", "at"},
+        strict=True,
+    )
+    db["changes"].create_index(["assessment_id", "id"])
 
 
 # ---------------------------------------------------------------- connection
@@ -289,13 +347,7 @@ def get_assessment(db: Database, uid: str) -> Assessment:
     with _reading():
         row = _row(db, uid)
         answers = {
-            r["question_id"]: Answer(
-                question_id=r["question_id"],
-                value=json.loads(r["value"]),
-                label=r["label"],
-                option_labels=MappingProxyType(json.loads(r["option_labels"] or "{}")),
-                updated_at=r["updated_at"],
-            )
+            r["question_id"]: _answer(r)
             for r in db.query(
                 "SELECT * FROM answers WHERE assessment_id = ? ORDER BY question_id", [row["id"]]
             )
@@ -306,6 +358,12 @@ def get_assessment(db: Database, uid: str) -> Assessment:
                 "SELECT section_id FROM sections WHERE assessment_id = ?", [row["id"]]
             )
         )
+        versions = {
+            r["page_id"]: r["version"]
+            for r in db.query(
+                "SELECT page_id, version FROM page_versions WHERE assessment_id = ?", [row["id"]]
+            )
+        }
     return Assessment(
         id=row["id"],
         uid=row["uid"],
@@ -319,6 +377,7 @@ def get_assessment(db: Database, uid: str) -> Assessment:
         answers=MappingProxyType(answers),
         completed_sections=completed,
         revision=row["revision"],
+        page_versions=MappingProxyType(versions),
     )
 
 
@@ -330,24 +389,106 @@ def save_answers(
     page: str,
     bank_version: str,
     summary: Mapping[str, str] | None = None,
-) -> None:
-    """Save one page of answers in one transaction.
+    expected_version: int | None = None,
+    by: str = "",
+) -> int:
+    """Save one page of answers in one transaction; return the page's new version.
 
-    An empty value removes the answer. Answers to questions not on this page,
-    including questions no longer in the bank, are left as they are.
+    If `expected_version` is given and someone has saved the page since it was
+    loaded, nothing is written and EditConflict carries their answers. An empty
+    value removes the answer. Answers to questions not on this page, including
+    questions no longer in the bank, are left as they are.
     """
     now = _now()
     with write_tx(db):
         assessment_id = _id_for(db, uid)
-        _write_answers(db, assessment_id, answers, now)
+        version = _page_version(db, assessment_id, page)
+        if expected_version is not None and expected_version != version:
+            theirs = _answers(db, assessment_id, [a.question_id for a in answers])
+            raise EditConflict(MappingProxyType(theirs), version)
+        _write_answers(db, assessment_id, answers, now, by)
+        db["page_versions"].upsert(
+            {"assessment_id": assessment_id, "page_id": page, "version": version + 1},
+            pk=("assessment_id", "page_id"),
+        )
         changes = {"updated_at": now, "bank_version": bank_version, **(summary or {})}
         db["assessments"].update(assessment_id, changes)
         _event(db, assessment_id, "answers_saved", {"page": page})
+    return version + 1
 
 
-def _write_answers(db: Database, assessment_id: int, answers: list[NewAnswer], now: str) -> None:
+def _page_version(db: Database, assessment_id: int, page: str) -> int:
+    rows = list(
+        db.query(
+            "SELECT version FROM page_versions WHERE assessment_id = ? AND page_id = ?",
+            [assessment_id, page],
+        )
+    )
+    return rows[0]["version"] if rows else 0
+
+
+def _answers(db: Database, assessment_id: int, question_ids: list[str]) -> dict[str, Answer]:
+    marks = ", ".join("?" for _ in question_ids) or "''"
+    rows = db.query(
+        f"SELECT * FROM answers WHERE assessment_id = ? AND question_id IN ({marks})",
+        [assessment_id, *question_ids],
+    )
+    return {r["question_id"]: _answer(r) for r in rows}
+
+
+def _answer(row: Mapping[str, Any]) -> Answer:
+    return Answer(
+        question_id=row["question_id"],
+        value=json.loads(row["value"]),
+        label=row["label"],
+        option_labels=MappingProxyType(json.loads(row["option_labels"] or "{}")),
+        updated_at=row["updated_at"],
+    )
+
+
+def list_changes(db: Database, uid: str) -> list[Change]:
+    """Every recorded change to the assessment's answers, newest first."""
+    with _reading():
+        assessment_id = _id_for(db, uid)
+        rows = db.query(
+            "SELECT * FROM changes WHERE assessment_id = ? ORDER BY id DESC", [assessment_id]
+        )
+        return [
+            Change(
+                r["id"],
+                r["question_id"],
+                r["label"],
+                _loads(r["old_value"]),
+                _loads(r["new_value"]),
+                MappingProxyType(json.loads(r["option_labels"] or "{}")),
+                r["at"],
+                r["by"],
+            )
+            for r in rows
+        ]
+
+
+def get_change(db: Database, uid: str, change_id: int) -> Change:
+    for change in list_changes(db, uid):
+        if change.id == change_id:
+            return change
+    raise AssessmentNotFound(f"{uid} change {change_id}")
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _write_answers(
+    db: Database, assessment_id: int, answers: list[NewAnswer], now: str, by: str = ""
+) -> None:
+    before = _answers(db, assessment_id, [a.question_id for a in answers])
     for answer in answers:
-        if _is_empty(answer.value):
+        old = before.get(answer.question_id)
+        new_value = None if _is_empty(answer.value) else answer.value
+        if (old.value if old else None) != new_value:
+            _record_change(db, assessment_id, answer, old, new_value, now, by)
+        if new_value is None:
             db.execute(
                 "DELETE FROM answers WHERE assessment_id = ? AND question_id = ?",
                 [assessment_id, answer.question_id],
@@ -364,6 +505,30 @@ def _write_answers(db: Database, assessment_id: int, answers: list[NewAnswer], n
             },
             pk=("assessment_id", "question_id"),
         )
+
+
+def _record_change(
+    db: Database,
+    assessment_id: int,
+    answer: NewAnswer,
+    old: Answer | None,
+    new_value: Any,
+    now: str,
+    by: str,
+) -> None:
+    labels = {**(old.option_labels if old else {}), **answer.option_labels}
+    db["changes"].insert(
+        {
+            "assessment_id": assessment_id,
+            "question_id": answer.question_id,
+            "label": answer.label,
+            "old_value": None if old is None else json.dumps(old.value, ensure_ascii=False),
+            "new_value": None if new_value is None else json.dumps(new_value, ensure_ascii=False),
+            "option_labels": json.dumps(labels, ensure_ascii=False),
+            "at": now,
+            "by": by,
+        }
+    )
 
 
 def set_section_complete(db: Database, uid: str, section_id: str, complete: bool) -> None:

@@ -166,8 +166,9 @@ def _question_page(assessment: store.Assessment | None, page: wizard.Page):
         return _edit_rows(assessment, page, form_class)
     if request.method == "GET":
         values = assessment.values() if assessment else {}
-        form = form_class(formdata=None, data=forms.form_data(page.questions, values))
-        return _render_page(assessment, page, form)
+        data = forms.form_data(page.questions, values)
+        data["lock_version"] = str(assessment.page_version(page.id) if assessment else 0)
+        return _render_page(assessment, page, form_class(formdata=None, data=data))
     form = form_class()
     valid = form.validate_on_submit()
     # Check required answers even when a format is wrong, so every error shows at once.
@@ -208,13 +209,58 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
         uid = store.create_assessment(db, banks().version, summary or {}, answers, page=page.id)
     else:
         uid = assessment.uid
-        store.save_answers(
-            db, uid, answers, page=page.id, bank_version=banks().version, summary=summary
-        )
+        try:
+            store.save_answers(
+                db,
+                uid,
+                answers,
+                page=page.id,
+                bank_version=banks().version,
+                summary=summary,
+                expected_version=form.loaded_version(),
+            )
+        except store.EditConflict as conflict:
+            return _conflict_page(assessment, page, answers, conflict)
     if request.form.get("save") == "later":
         flash(SAVED_MESSAGE, "success")
         return redirect(url_for("main.task_list", uid=uid))
     return redirect(_after_save(uid, values, page))
+
+
+def _conflict_page(
+    assessment, page: wizard.Page, mine: list[store.NewAnswer], conflict: store.EditConflict
+):
+    """Both versions side by side; the user chooses. Nothing has been saved yet."""
+    differences = [
+        (
+            answer.label,
+            store.Answer(answer.question_id, answer.value, answer.label, answer.option_labels, ""),
+            conflict.theirs.get(answer.question_id),
+        )
+        for answer in mine
+        if (answer.value or None)
+        != (
+            conflict.theirs[answer.question_id].value
+            if answer.question_id in conflict.theirs
+            else None
+        )
+    ]
+    kept = [
+        (key, value)
+        for key, values in request.form.lists()
+        if key not in ("csrf_token", "lock_version", "save")
+        for value in values
+    ]
+    return render_template(
+        "conflict.html",
+        assessment=assessment,
+        page=page,
+        differences=differences,
+        kept=kept,
+        version=conflict.version,
+        form=forms.HiatForm(),
+        action=request.full_path.rstrip("?"),
+    ), 409
 
 
 def _after_save(uid: str, values: dict, page: wizard.Page) -> str:
