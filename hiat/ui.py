@@ -136,6 +136,13 @@ def task_items(
     return items
 
 
+def change_answer(change: Any, value: Any) -> ShownAnswer:
+    """One side of a recorded change, shown like a saved answer; no value reads "Not answered"."""
+    if value is None:
+        return shown_answer(None)
+    return shown_answer(Answer(change.question_id, value, change.label, change.option_labels, ""))
+
+
 def answers_for(
     questions: Iterable[Question], answers: Mapping[str, Answer]
 ) -> list[tuple[Question, ShownAnswer]]:
@@ -151,6 +158,7 @@ def init_app(app: Flask) -> None:
         column_hint=column_hint,
         shown_answer=shown_answer,
         answers_for=answers_for,
+        change_answer=change_answer,
         task_items=task_items,
         guidance_html=guidance_html,
         service_name="Health equity impact assessment",

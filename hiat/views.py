@@ -300,6 +300,42 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
     )
 
 
+# ---------------------------------------------------------------- history
+@bp.get("/assessments/<uid>/history")
+def history(uid: str):
+    assessment = load(uid)
+    changes = store.list_changes(store.get_db(), uid)
+    return render_template(
+        "history.html", assessment=assessment, changes=changes, form=forms.HiatForm()
+    )
+
+
+@bp.post("/assessments/<uid>/history/<int:change_id>/restore")
+def restore_change(uid: str, change_id: int):
+    assessment = load(uid)
+    form = forms.HiatForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change = store.get_change(store.get_db(), uid, change_id)
+    except store.AssessmentNotFound:
+        abort(404)
+    page = wizard.page_of(wizard.sections(banks(), assessment.values()), change.question_id)
+    answer = store.NewAnswer(
+        change.question_id, change.old_value, change.label, change.option_labels
+    )
+    # Saving bumps the page's version, so anyone editing that page sees a conflict.
+    store.save_answers(
+        store.get_db(),
+        uid,
+        [answer],
+        page=page.id if page else "history",
+        bank_version=banks().version,
+    )
+    flash(f"The earlier answer to “{change.label}” has been restored.", "success")
+    return redirect(url_for("main.history", uid=uid))
+
+
 # ---------------------------------------------------------------- check answers
 @bp.route("/assessments/<uid>/sections/<section_id>/check", methods=["GET", "POST"])
 def check_answers(uid: str, section_id: str):

@@ -178,6 +178,14 @@ def find_page(all_sections: tuple[Section, ...], page_id: str) -> Page | None:
     return next((p for s in all_sections for p in s.pages if p.id == page_id), None)
 
 
+def page_of(all_sections: tuple[Section, ...], question_id: str) -> Page | None:
+    """The page that asks this question, if it is asked at all."""
+    return next(
+        (p for s in all_sections for p in s.pages if any(q.id == question_id for q in p.questions)),
+        None,
+    )
+
+
 def next_page(all_sections: tuple[Section, ...], page: Page) -> Page | None:
     """The next page in the same section, or None when the section's pages are done."""
     section = find_section(all_sections, page.section_id)

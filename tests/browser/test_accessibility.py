@@ -31,6 +31,7 @@ ASSESSMENT_PAGES = {
     "check-answers": "/sections/details/check",
     "statement": "/statement",
     "print-view": "/statement/print",
+    "history": "/history",
 }
 
 
