@@ -334,13 +334,30 @@ def create_assessment(
     return uid
 
 
-def list_assessments(db: Database) -> list[AssessmentSummary]:
+def list_assessments(db: Database, archived: bool = False) -> list[AssessmentSummary]:
+    """Assessments in use (or, with archived=True, the archived ones), newest first."""
     with _reading():
         rows = db.query(
             "SELECT uid, title, organisation, place, status, updated_at FROM assessments "
-            "WHERE archived = 0 ORDER BY updated_at DESC, id DESC"
+            "WHERE archived = ? ORDER BY updated_at DESC, id DESC",
+            [int(archived)],
         )
         return [AssessmentSummary(**row) for row in rows]
+
+
+def set_archived(db: Database, uid: str, archived: bool) -> None:
+    """Archive an assessment (it leaves the list, nothing is deleted) or bring it back."""
+    with write_tx(db):
+        rows = list(
+            db.query(
+                "SELECT id FROM assessments WHERE uid = ? AND archived = ?",
+                [uid, int(not archived)],
+            )
+        )
+        if not rows:
+            raise AssessmentNotFound(uid)
+        db["assessments"].update(rows[0]["id"], {"archived": int(archived)})
+        _event(db, rows[0]["id"], "archived" if archived else "restored", {})
 
 
 def get_assessment(db: Database, uid: str) -> Assessment:

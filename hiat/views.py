@@ -114,6 +114,42 @@ def assessment_list():
     )
 
 
+@bp.get("/assessments/archived")
+def archived_list():
+    return render_template(
+        "archived.html",
+        form=forms.HiatForm(),
+        assessments=store.list_assessments(store.get_db(), archived=True),
+    )
+
+
+@bp.route("/assessments/<uid>/archive", methods=["GET", "POST"])
+def archive(uid: str):
+    assessment = load(uid)
+    form = forms.HiatForm()
+    if form.validate_on_submit():
+        store.set_archived(store.get_db(), uid, True)
+        flash(
+            f"“{assessment.title or 'Untitled policy'}” has been archived. You can restore it "
+            "from the archived assessments.",
+            "success",
+        )
+        return redirect(url_for("main.assessment_list"))
+    return render_template("archive.html", assessment=assessment, form=form)
+
+
+@bp.post("/assessments/<uid>/restore")
+def unarchive(uid: str):
+    if not forms.HiatForm().validate_on_submit():
+        abort(400)
+    try:
+        store.set_archived(store.get_db(), uid, False)
+    except store.AssessmentNotFound:
+        abort(404)
+    flash("The assessment has been restored.", "success")
+    return redirect(url_for("main.task_list", uid=uid))
+
+
 @bp.route("/assessments/new", methods=["GET", "POST"])
 def new_assessment():
     return _question_page(*_page_for_request())

@@ -15,6 +15,7 @@ STATIC_PAGES = {
     "worked-example": "/worked-example",
     "indicator-catalogue": "/indicators",
     "import": "/assessments/import",
+    "archived-list": "/assessments/archived",
 }
 # Page ids, and the question types each one shows.
 ASSESSMENT_PAGES = {
@@ -32,6 +33,7 @@ ASSESSMENT_PAGES = {
     "statement": "/statement",
     "print-view": "/statement/print",
     "history": "/history",
+    "archive": "/archive",
 }
 
 
