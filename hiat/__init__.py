@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from hiat import security, store, ui, views
+from hiat import accounts, security, store, ui, views
 from hiat.example import load_example
 from hiat.questions import load_banks
 
@@ -59,6 +59,7 @@ def create_app(
     security.init_app(app)
     ui.init_app(app)
     store.init_app(app)
+    accounts.init_app(app)
     views.init_app(app)
     return app
 

@@ -28,7 +28,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from hiat.questions import IMPACT_PARTS, Banks, Option, Question
 from hiat.store import NewAnswer
@@ -204,6 +204,24 @@ class SectionCompleteForm(HiatForm):
             SelectChoice("no", "No, I'll come back to it later"),
         ],
         validators=[Optional()],
+    )
+
+
+class ShareForm(HiatForm):
+    email = StringField(
+        "Email address of the person to share with",
+        filters=[_strip],
+        validators=[InputRequired(message="Enter the email address of the person to share with")],
+    )
+    role = RadioField(
+        "What can they do?",
+        choices=[
+            SelectChoice("author", "Change the answers (author)"),
+            SelectChoice("reviewer", "Read and comment (reviewer)"),
+            SelectChoice("approver", "Read and sign off (approver)"),
+            SelectChoice("viewer", "Read only (viewer)"),
+        ],
+        validators=[InputRequired(message="Select what they can do")],
     )
 
 

@@ -110,6 +110,7 @@ class Assessment:
     completed_sections: frozenset[str]
     revision: int = 1
     page_versions: Mapping[str, int] = field(default_factory=dict)
+    organisation_id: int | None = None
 
     def page_version(self, page_id: str) -> int:
         return self.page_versions.get(page_id, 0)
@@ -211,6 +212,41 @@ def _add_versions_and_changes(db: Database) -> None:
     db["changes"].create_index(["assessment_id", "id"])
 
 
+@MIGRATIONS(name="0004_accounts")
+def _add_accounts(db: Database) -> None:
+    db["organisations"].create({"id": int, "name": str}, pk="id", not_null={"name"}, strict=True)
+    db["organisations"].create_index(["name"], unique=True)
+    db["users"].create(
+        {
+            "id": int,
+            "email": str,
+            "name": str,
+            "password_hash": str,
+            "organisation_id": int,
+            "role": str,
+            "is_admin": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("organisation_id", "organisations", "id")],
+        not_null={"email", "name", "password_hash", "organisation_id", "role", "created_at"},
+        defaults={"is_admin": 0},
+        strict=True,
+    )
+    db["users"].create_index(["email"], unique=True)
+    db["shares"].create(
+        {"assessment_id": int, "user_id": int, "role": str},
+        pk=("assessment_id", "user_id"),
+        foreign_keys=[("assessment_id", "assessments", "id"), ("user_id", "users", "id")],
+        not_null={"role"},
+        strict=True,
+    )
+    # Assessments made before accounts belong to no organisation until an admin assigns one.
+    db.execute(
+        "ALTER TABLE assessments ADD COLUMN organisation_id INTEGER REFERENCES organisations(id)"
+    )
+
+
 # ---------------------------------------------------------------- connection
 def open_db(path: str) -> Database:
     """Open the database file with a busy timeout; report a failure in words."""
@@ -302,6 +338,7 @@ def create_assessment(
     page: str,
     completed: Iterable[str] = (),
     revision: int = 1,
+    organisation_id: int | None = None,
 ) -> str:
     """Create an assessment with its first answers, in one transaction; return its id.
 
@@ -321,6 +358,7 @@ def create_assessment(
                 "created_at": now,
                 "updated_at": now,
                 "revision": revision,
+                "organisation_id": organisation_id,
             }
         )
         assessment_id = _id_for(db, uid)
@@ -334,13 +372,25 @@ def create_assessment(
     return uid
 
 
-def list_assessments(db: Database, archived: bool = False) -> list[AssessmentSummary]:
-    """Assessments in use (or, with archived=True, the archived ones), newest first."""
+def list_assessments(
+    db: Database, archived: bool = False, user: User | None = None
+) -> list[AssessmentSummary]:
+    """Assessments in use (or archived ones) that `user` may see, newest first.
+
+    Without a user, every assessment: for operators' commands and tests only.
+    """
+    where, params = "archived = ?", [int(archived)]
+    if user is not None:
+        where += (
+            " AND (organisation_id = ? OR id IN "
+            "(SELECT assessment_id FROM shares WHERE user_id = ?))"
+        )
+        params += [user.organisation_id, user.id]
     with _reading():
         rows = db.query(
             "SELECT uid, title, organisation, place, status, updated_at FROM assessments "
-            "WHERE archived = ? ORDER BY updated_at DESC, id DESC",
-            [int(archived)],
+            f"WHERE {where} ORDER BY updated_at DESC, id DESC",
+            params,
         )
         return [AssessmentSummary(**row) for row in rows]
 
@@ -360,9 +410,10 @@ def set_archived(db: Database, uid: str, archived: bool) -> None:
         _event(db, rows[0]["id"], "archived" if archived else "restored", {})
 
 
-def get_assessment(db: Database, uid: str) -> Assessment:
+def get_assessment(db: Database, uid: str, archived: bool = False) -> Assessment:
+    """An assessment in use (or, with archived=True, an archived one)."""
     with _reading():
-        row = _row(db, uid)
+        row = _row(db, uid, archived)
         answers = {
             r["question_id"]: _answer(r)
             for r in db.query(
@@ -395,6 +446,7 @@ def get_assessment(db: Database, uid: str) -> Assessment:
         completed_sections=completed,
         revision=row["revision"],
         page_versions=MappingProxyType(versions),
+        organisation_id=row["organisation_id"],
     )
 
 
@@ -563,8 +615,10 @@ def set_section_complete(db: Database, uid: str, section_id: str, complete: bool
         _event(db, assessment_id, "section_marked", {"section": section_id, "complete": complete})
 
 
-def _row(db: Database, uid: str) -> dict[str, Any]:
-    rows = list(db.query("SELECT * FROM assessments WHERE uid = ? AND archived = 0", [uid]))
+def _row(db: Database, uid: str, archived: bool = False) -> dict[str, Any]:
+    rows = list(
+        db.query("SELECT * FROM assessments WHERE uid = ? AND archived = ?", [uid, int(archived)])
+    )
     if not rows:
         raise AssessmentNotFound(uid)
     return rows[0]
@@ -591,6 +645,149 @@ def _is_empty(value: Any) -> bool:
     if isinstance(value, dict):
         return all(_is_empty(v) for v in value.values())
     return False
+
+
+# ---------------------------------------------------------------- accounts
+ROLES = ("author", "reviewer", "approver", "viewer")
+
+
+class DuplicateEmail(StoreError):
+    """Another account already uses this email address."""
+
+
+class UserNotFound(StoreError):
+    """No account has this email address."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    name: str
+    organisation_id: int
+    organisation: str
+    role: str
+    is_admin: bool
+    password_hash: str = field(repr=False)
+
+
+USER_SELECT = (
+    "SELECT users.*, organisations.name AS organisation FROM users "
+    "JOIN organisations ON organisations.id = users.organisation_id"
+)
+
+
+def _user(row: Mapping[str, Any]) -> User:
+    return User(
+        row["id"],
+        row["email"],
+        row["name"],
+        row["organisation_id"],
+        row["organisation"],
+        row["role"],
+        bool(row["is_admin"]),
+        row["password_hash"],
+    )
+
+
+def count_users(db: Database) -> int:
+    with _reading():
+        return db.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+def get_user(db: Database, user_id: int) -> User | None:
+    with _reading():
+        rows = list(db.query(f"{USER_SELECT} WHERE users.id = ?", [user_id]))
+    return _user(rows[0]) if rows else None
+
+
+def find_user(db: Database, email: str) -> User | None:
+    with _reading():
+        rows = list(db.query(f"{USER_SELECT} WHERE users.email = ?", [email.strip().lower()]))
+    return _user(rows[0]) if rows else None
+
+
+def list_users(db: Database) -> list[User]:
+    with _reading():
+        return [_user(r) for r in db.query(f"{USER_SELECT} ORDER BY organisation, users.name")]
+
+
+def create_user(
+    db: Database,
+    *,
+    organisation: str,
+    email: str,
+    name: str,
+    role: str,
+    password_hash: str,
+    is_admin: bool = False,
+) -> User:
+    """Create an account, and its organisation if it is new, in one transaction."""
+    email = email.strip().lower()
+    with write_tx(db):
+        if list(db.query("SELECT id FROM users WHERE email = ?", [email])):
+            raise DuplicateEmail(email)
+        found = list(db.query("SELECT id FROM organisations WHERE name = ?", [organisation]))
+        org_id = (
+            found[0]["id"] if found else db["organisations"].insert({"name": organisation}).last_pk
+        )
+        db["users"].insert(
+            {
+                "email": email,
+                "name": name,
+                "password_hash": password_hash,
+                "organisation_id": org_id,
+                "role": role,
+                "is_admin": int(is_admin),
+                "created_at": _now(),
+            }
+        )
+    return find_user(db, email)
+
+
+def set_password(db: Database, user_id: int, password_hash: str) -> None:
+    with write_tx(db):
+        db["users"].update(user_id, {"password_hash": password_hash})
+
+
+def access_role(db: Database, assessment: Assessment, user: User) -> str | None:
+    """The user's role on this assessment: by organisation, or by a share; else None."""
+    if assessment.organisation_id == user.organisation_id:
+        return user.role
+    with _reading():
+        rows = list(
+            db.query(
+                "SELECT role FROM shares WHERE assessment_id = ? AND user_id = ?",
+                [assessment.id, user.id],
+            )
+        )
+    return rows[0]["role"] if rows else None
+
+
+def share(db: Database, uid: str, email: str, role: str) -> User:
+    """Share an assessment with a named user of any organisation, with a role."""
+    user = find_user(db, email)
+    if user is None:
+        raise UserNotFound(email)
+    with write_tx(db):
+        assessment_id = _id_for(db, uid)
+        db["shares"].upsert(
+            {"assessment_id": assessment_id, "user_id": user.id, "role": role},
+            pk=("assessment_id", "user_id"),
+        )
+        _event(db, assessment_id, "shared", {"user": user.email, "role": role})
+    return user
+
+
+def list_shares(db: Database, uid: str) -> list[tuple[User, str]]:
+    with _reading():
+        assessment_id = _id_for(db, uid)
+        rows = db.query(
+            f"{USER_SELECT} JOIN shares ON shares.user_id = users.id "
+            "WHERE shares.assessment_id = ? ORDER BY users.name",
+            [assessment_id],
+        )
+        return [(_user(r), r["role"]) for r in rows]
 
 
 # ---------------------------------------------------------------- Flask wiring

@@ -66,6 +66,13 @@ def select_items(field: Any) -> list[dict[str, Any]]:
     ]
 
 
+def radio_items(field: Any) -> list[dict[str, Any]]:
+    return [
+        {"value": value, "text": label, "checked": selected}
+        for value, label, selected, _ in field.iter_choices()
+    ]
+
+
 def row_noun(question: Question) -> str:
     return ROW_NOUNS.get(question.type, "Row")
 
@@ -120,13 +127,16 @@ STATUS_TAGS = {
 
 
 def task_items(
-    assessment: Any, sections: Iterable[wizard.Section], statuses: Mapping[str, str]
+    assessment: Any,
+    sections: Iterable[wizard.Section],
+    statuses: Mapping[str, str],
+    role: str | None = "author",
 ) -> list[dict[str, Any]]:
-    """Task list rows: a completed section opens its answers, others their first page."""
+    """Task list rows: a completed section (or any, for readers) opens its answers."""
     items = []
     for section in sections:
         status = statuses[section.id]
-        if status == wizard.COMPLETED:
+        if status == wizard.COMPLETED or role != "author":
             href = url_for("main.check_answers", uid=assessment.uid, section_id=section.id)
             shown: dict[str, Any] = {"text": status}
         else:
@@ -155,6 +165,7 @@ def init_app(app: Flask) -> None:
         date_items=date_items,
         row_noun=row_noun,
         select_items=select_items,
+        radio_items=radio_items,
         column_hint=column_hint,
         shown_answer=shown_answer,
         answers_for=answers_for,

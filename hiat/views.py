@@ -17,10 +17,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from hiat import exports, forms, statement, store, transfer, wizard
+from hiat.accounts import account
 from hiat.example import WorkedExample
 from hiat.questions import Banks
 
@@ -49,11 +51,54 @@ def worked_example() -> WorkedExample | None:
     return current_app.extensions["hiat_example"]
 
 
-def load(uid: str) -> store.Assessment:
+# Pages anyone may read without signing in.
+PUBLIC = frozenset(
+    {
+        "main.start",
+        "main.about",
+        "main.accessibility",
+        "main.example_page",
+        "main.indicator_catalogue",
+    }
+)
+
+
+@bp.before_request
+def require_sign_in():
+    if request.endpoint in PUBLIC or current_user.is_authenticated:
+        return None
+    if store.count_users(store.get_db()) == 0:
+        return redirect(url_for("accounts.setup"))
+    flash("Sign in to continue.", "important")
+    return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+
+
+def load(uid: str, edit: bool = False, archived: bool = False) -> store.Assessment:
+    """The assessment, if this user may see it (and change it, with edit=True).
+
+    Another organisation's assessment that is not shared is "not found", whatever
+    id is tried; a person who may only read it is told so when they try to change it.
+    """
+    db = store.get_db()
     try:
-        return store.get_assessment(store.get_db(), uid)
+        assessment = store.get_assessment(db, uid, archived=archived)
     except store.AssessmentNotFound:
         abort(404)
+    role = store.access_role(db, assessment, account())
+    if role is None:
+        abort(404)
+    if edit and role != "author":
+        abort(403)
+    return assessment
+
+
+def role_on(assessment: store.Assessment) -> str | None:
+    return store.access_role(store.get_db(), assessment, account())
+
+
+def require_author() -> None:
+    if account().role != "author":
+        abort(403)
 
 
 # ---------------------------------------------------------------- start and list
@@ -91,10 +136,16 @@ def copy_example():
     example = worked_example()
     if example is None:
         abort(404)
+    require_author()
     answers = example.new_answers(banks())
     summary = wizard.summary_fields(example.answers, banks())
     uid = store.create_assessment(
-        store.get_db(), banks().version, summary, answers, page="worked_example"
+        store.get_db(),
+        banks().version,
+        summary,
+        answers,
+        page="worked_example",
+        organisation_id=account().organisation_id,
     )
     flash(COPIED_MESSAGE, "success")
     return redirect(url_for("main.task_list", uid=uid))
@@ -109,7 +160,7 @@ def indicator_catalogue():
 def assessment_list():
     return render_template(
         "list.html",
-        assessments=store.list_assessments(store.get_db()),
+        assessments=store.list_assessments(store.get_db(), user=account()),
         place_labels={o.value: o.label for o in banks().places},
     )
 
@@ -119,13 +170,13 @@ def archived_list():
     return render_template(
         "archived.html",
         form=forms.HiatForm(),
-        assessments=store.list_assessments(store.get_db(), archived=True),
+        assessments=store.list_assessments(store.get_db(), archived=True, user=account()),
     )
 
 
 @bp.route("/assessments/<uid>/archive", methods=["GET", "POST"])
 def archive(uid: str):
-    assessment = load(uid)
+    assessment = load(uid, edit=True)
     form = forms.HiatForm()
     if form.validate_on_submit():
         store.set_archived(store.get_db(), uid, True)
@@ -140,18 +191,17 @@ def archive(uid: str):
 
 @bp.post("/assessments/<uid>/restore")
 def unarchive(uid: str):
+    load(uid, edit=True, archived=True)
     if not forms.HiatForm().validate_on_submit():
         abort(400)
-    try:
-        store.set_archived(store.get_db(), uid, False)
-    except store.AssessmentNotFound:
-        abort(404)
+    store.set_archived(store.get_db(), uid, False)
     flash("The assessment has been restored.", "success")
     return redirect(url_for("main.task_list", uid=uid))
 
 
 @bp.route("/assessments/new", methods=["GET", "POST"])
 def new_assessment():
+    require_author()
     return _question_page(*_page_for_request())
 
 
@@ -171,6 +221,8 @@ def task_list(uid: str):
     return render_template(
         "task_list.html",
         assessment=assessment,
+        role=role_on(assessment),
+        shares=store.list_shares(store.get_db(), uid),
         sections=all_sections,
         statuses=statuses,
         retired=retired,
@@ -191,7 +243,7 @@ def _page_for_request() -> tuple[store.Assessment | None, wizard.Page | None]:
     """The assessment and page a question-page URL points at."""
     if request.endpoint == "main.new_assessment":
         return None, wizard.find_page(wizard.sections(banks(), {}), "details")
-    assessment = load(request.view_args["uid"])
+    assessment = load(request.view_args["uid"], edit=True)
     all_sections = wizard.sections(banks(), assessment.values())
     return assessment, wizard.find_page(all_sections, request.view_args["page_id"])
 
@@ -242,7 +294,14 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
     }
     summary = wizard.summary_fields(values, banks()) if page.id == "details" else None
     if assessment is None:
-        uid = store.create_assessment(db, banks().version, summary or {}, answers, page=page.id)
+        uid = store.create_assessment(
+            db,
+            banks().version,
+            summary or {},
+            answers,
+            page=page.id,
+            organisation_id=account().organisation_id,
+        )
     else:
         uid = assessment.uid
         try:
@@ -336,6 +395,33 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
     )
 
 
+# ---------------------------------------------------------------- sharing
+@bp.route("/assessments/<uid>/share", methods=["GET", "POST"])
+def share(uid: str):
+    assessment = load(uid, edit=True)
+    form = forms.ShareForm()
+    if form.validate_on_submit():
+        try:
+            person = store.share(store.get_db(), uid, form.email.data, form.role.data)
+        except store.UserNotFound:
+            form.email.errors = [
+                "There is no account with this email address. Ask your administrator to add them"
+            ]
+        else:
+            flash(
+                f"The assessment is now shared with {person.name} ({person.organisation}) "
+                f"as a {form.role.data}.",
+                "success",
+            )
+            return redirect(url_for("main.task_list", uid=uid))
+    return render_template(
+        "share.html",
+        assessment=assessment,
+        form=form,
+        shares=store.list_shares(store.get_db(), uid),
+    )
+
+
 # ---------------------------------------------------------------- history
 @bp.get("/assessments/<uid>/history")
 def history(uid: str):
@@ -348,7 +434,7 @@ def history(uid: str):
 
 @bp.post("/assessments/<uid>/history/<int:change_id>/restore")
 def restore_change(uid: str, change_id: int):
-    assessment = load(uid)
+    assessment = load(uid, edit=True)
     form = forms.HiatForm()
     if not form.validate_on_submit():
         abort(400)
@@ -375,7 +461,7 @@ def restore_change(uid: str, change_id: int):
 # ---------------------------------------------------------------- check answers
 @bp.route("/assessments/<uid>/sections/<section_id>/check", methods=["GET", "POST"])
 def check_answers(uid: str, section_id: str):
-    assessment = load(uid)
+    assessment = load(uid, edit=request.method == "POST")
     values = assessment.values()
     section = wizard.find_section(wizard.sections(banks(), values), section_id)
     if section is None:
@@ -386,7 +472,13 @@ def check_answers(uid: str, section_id: str):
     elif form.validate_on_submit() and _can_mark(form, section, values):
         store.set_section_complete(store.get_db(), uid, section_id, form.completed.data == "yes")
         return redirect(url_for("main.task_list", uid=uid))
-    return render_template("check_answers.html", assessment=assessment, section=section, form=form)
+    return render_template(
+        "check_answers.html",
+        assessment=assessment,
+        section=section,
+        form=form,
+        can_edit=role_on(assessment) == "author",
+    )
 
 
 def _can_mark(form: forms.SectionCompleteForm, section: wizard.Section, values) -> bool:
@@ -468,6 +560,7 @@ def export_json(uid: str):
 
 @bp.route("/assessments/import", methods=["GET", "POST"])
 def import_assessment():
+    require_author()
     form = forms.ImportForm()
     if form.validate_on_submit():
         try:
@@ -492,6 +585,7 @@ def _create_from_document(document: dict) -> str:
         page="import",
         completed=document["completed_sections"],
         revision=document["assessment"]["revision"],
+        organisation_id=account().organisation_id,
     )
 
 
@@ -547,6 +641,13 @@ ERRORS = {
             "service for you.",
         ),
     ),
+    "forbidden": (
+        "You can read this assessment but not change it",
+        (
+            "Your role on this assessment lets you read it, not change it.",
+            "Ask an author in the organisation that owns it if something needs to change.",
+        ),
+    ),
     "too_large": (
         "The information you sent is too large",
         (
@@ -580,6 +681,8 @@ def init_app(app: Flask) -> None:
     def http_error(err: HTTPException):
         if err.code == 404:
             return _error("not_found", 404)
+        if err.code == 403:
+            return _error("forbidden", 403)
         if err.code == 413:
             return _error("too_large", 413)
         return err

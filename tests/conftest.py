@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hiat import create_app
+from hiat import create_app, store
+from hiat.accounts import hash_password
 from hiat.questions import Banks, load_banks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,45 @@ PRINCIPLES = (
 def normalize(text: str) -> str:
     """Visible text with whitespace collapsed, as a person reads it."""
     return " ".join(text.split())
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(
+    app: Flask,
+    email: str = "alex@wirral.gov.uk",
+    organisation: str = "Wirral Council",
+    role: str = "author",
+    is_admin: bool = False,
+    name: str = "Alex Author",
+):
+    """An account saved straight to the app's database."""
+    with app.app_context():
+        return store.create_user(
+            store.get_db(),
+            organisation=organisation,
+            email=email,
+            name=name,
+            role=role,
+            is_admin=is_admin,
+            password_hash=hash_password(PASSWORD),
+        )
+
+
+def sign_in(client: FlaskClient, user) -> FlaskClient:
+    """Sign the client in as `user`, as Flask-Login's session would after the sign-in page."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
+def signed_in_client(app: Flask, **user) -> FlaskClient:
+    found = None
+    with app.app_context():
+        found = store.find_user(store.get_db(), user.get("email", "alex@wirral.gov.uk"))
+    return sign_in(app.test_client(), found or make_user(app, **user))
 
 
 @pytest.fixture
@@ -55,7 +95,13 @@ def csrf_app(tmp_path: Path) -> Flask:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """A client signed in as an author of Wirral Council."""
+    return signed_in_client(app)
+
+
+@pytest.fixture
+def csrf_client(csrf_app: Flask) -> FlaskClient:
+    return signed_in_client(csrf_app)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hiat import create_app
-from tests.conftest import DETAILS, QUESTIONS, screening_data, uid_from
+from tests.conftest import DETAILS, QUESTIONS, screening_data, signed_in_client, uid_from
 
 NEW_QUESTION = """
 [[questions]]
@@ -54,7 +54,7 @@ def start(client) -> str:
 def test_a_question_added_to_a_bank_file_is_asked_saved_and_reported(tmp_path, bank_dir):
     with (bank_dir / "p1_early_years.toml").open("a", encoding="utf-8") as handle:
         handle.write(NEW_QUESTION)
-    client = make_app(tmp_path, bank_dir).test_client()
+    client = signed_in_client(make_app(tmp_path, bank_dir))
     uid = start(client)
     url = f"/assessments/{uid}/pages/early_years-step-1"
     assert "Does the plan reach every children" in client.get(url).get_data(as_text=True)
@@ -65,7 +65,7 @@ def test_a_question_added_to_a_bank_file_is_asked_saved_and_reported(tmp_path, b
 
 @pytest.mark.parametrize("how", ["retired", "removed"])
 def test_answer_to_a_question_that_leaves_the_bank_is_kept_and_shown(tmp_path, bank_dir, how):
-    first = make_app(tmp_path, QUESTIONS).test_client()
+    first = signed_in_client(make_app(tmp_path, QUESTIONS))
     uid = start(first)
     first.post(
         f"/assessments/{uid}/pages/early_years-step-1",
@@ -83,7 +83,7 @@ def test_answer_to_a_question_that_leaves_the_bank_is_kept_and_shown(tmp_path, b
         end = text.index("[[questions]]", start_at)
         text = text[: text.rindex("[[questions]]", 0, start_at)] + text[end:]
     path.write_text(text, encoding="utf-8")
-    second = make_app(tmp_path, bank_dir).test_client()
+    second = signed_in_client(make_app(tmp_path, bank_dir))
 
     page = second.get(f"/assessments/{uid}/pages/early_years-step-1").get_data(as_text=True)
     assert "Does the policy touch places where young children spend time?" not in page

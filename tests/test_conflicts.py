@@ -6,7 +6,14 @@ import re
 
 from bs4 import BeautifulSoup
 
-from tests.conftest import DETAILS, check_page, normalize, screening_data, uid_from
+from tests.conftest import (
+    DETAILS,
+    check_page,
+    normalize,
+    screening_data,
+    signed_in_client,
+    uid_from,
+)
 from tests.test_walkthrough import current_values
 
 PAGE = "/assessments/{uid}/pages/early_years-step-2"
@@ -18,7 +25,8 @@ def loaded_form(client, url):
 
 
 def setup_assessment(csrf_app) -> tuple[str, object, object]:
-    first, second = csrf_app.test_client(), csrf_app.test_client()
+    first = signed_in_client(csrf_app)
+    second = signed_in_client(csrf_app, email="sam@wirral.gov.uk", name="Sam Second")
     token = re.search(
         r'name="csrf_token" type="hidden" value="([^"]+)"',
         first.get("/assessments/new").get_data(as_text=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import DETAILS, check_page
+from tests.conftest import DETAILS, check_page, signed_in_client
 
 
 def token_from(html: str) -> str:
@@ -14,7 +14,7 @@ def token_from(html: str) -> str:
 
 
 def test_post_without_a_token_is_refused_and_saves_nothing(csrf_app):
-    client = csrf_app.test_client()
+    client = signed_in_client(csrf_app)
     response = client.post("/assessments/new", data=DETAILS)
     assert response.status_code == 400
     page = check_page(response.get_data(as_text=True))
@@ -23,7 +23,7 @@ def test_post_without_a_token_is_refused_and_saves_nothing(csrf_app):
 
 
 def test_expired_check_answers_form_says_the_page_expired(csrf_app):
-    client = csrf_app.test_client()
+    client = signed_in_client(csrf_app)
     token = token_from(client.get("/assessments/new").get_data(as_text=True))
     location = client.post("/assessments/new", data=dict(DETAILS, csrf_token=token))
     response = client.post(location.headers["Location"], data={"completed": "yes"})
@@ -32,20 +32,20 @@ def test_expired_check_answers_form_says_the_page_expired(csrf_app):
 
 
 def test_post_with_the_token_from_the_page_is_accepted(csrf_app):
-    client = csrf_app.test_client()
+    client = signed_in_client(csrf_app)
     token = token_from(client.get("/assessments/new").get_data(as_text=True))
     response = client.post("/assessments/new", data=dict(DETAILS, csrf_token=token))
     assert response.status_code == 302
 
 
 def test_every_form_on_a_question_page_carries_a_token(csrf_app):
-    client = csrf_app.test_client()
+    client = signed_in_client(csrf_app)
     html = client.get("/assessments/new").get_data(as_text=True)
     assert html.count("<form") == html.count('name="csrf_token"') >= 1
 
 
 def test_expired_question_page_keeps_what_was_typed_and_saves_nothing(csrf_app):
-    client = csrf_app.test_client()
+    client = signed_in_client(csrf_app)
     data = dict(DETAILS, csrf_token="stale-token")
     response = client.post("/assessments/new", data=data)
     assert response.status_code == 400

@@ -12,7 +12,14 @@ from hiat import wizard
 from hiat.example import load_example
 from hiat.questions import BankError
 from hiat.statement import to_markdown
-from tests.conftest import QUESTIONS, check_page, md_headings, normalize, uid_from
+from tests.conftest import (
+    QUESTIONS,
+    check_page,
+    md_headings,
+    normalize,
+    signed_in_client,
+    uid_from,
+)
 from tests.test_csrf import token_from
 
 
@@ -44,7 +51,7 @@ def test_worked_example_statement_covers_each_principle_it_screens_in(example, b
 
 
 def test_worked_example_page_is_readable_and_copyable(csrf_app):
-    client = csrf_app.test_client()
+    client = signed_in_client(csrf_app)
     response = client.get("/worked-example")
     page = check_page(response.get_data(as_text=True))
     assert "Copy this example into a new assessment" in page.text

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.conftest import signed_in_client
+
 URLS = [
     "/",
     "/assessments",
@@ -43,15 +45,15 @@ def test_the_only_inline_script_carries_this_responses_nonce(client):
 
 
 def test_session_cookie_cannot_be_read_by_scripts(csrf_app):
-    client = csrf_app.test_client()
+    client = signed_in_client(csrf_app)
     response = client.get("/assessments/new")
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_session_cookie_is_secure_when_served_over_https(csrf_app):
-    client = csrf_app.test_client()
+    client = signed_in_client(csrf_app)
     response = client.get("/assessments/new", base_url="https://localhost")
     assert "Secure" in response.headers.get("Set-Cookie", "")
-    plain = csrf_app.test_client().get("/assessments/new")
+    plain = signed_in_client(csrf_app).get("/assessments/new")
     assert "Secure" not in plain.headers.get("Set-Cookie", "")

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from tests.conftest import check_page, md_headings, normalize
+from tests.conftest import check_page, md_headings, normalize, signed_in_client
 
 
 class Browser:
@@ -85,7 +85,7 @@ def section_of(statement: str, heading: str) -> str:
 
 
 def test_council_officer_completes_a_green_plan_assessment(csrf_app):
-    browser = Browser(csrf_app.test_client())
+    browser = Browser(signed_in_client(csrf_app))
     browser.open("/")
     browser.follow("Start a new assessment")
 

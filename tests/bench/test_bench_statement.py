@@ -19,7 +19,7 @@ from hiat import create_app, store
 from hiat.example import load_example, unsaved_assessment
 from hiat.exports import to_docx
 from hiat.statement import build_statement, render_html, render_markdown
-from tests.conftest import PRINCIPLES, QUESTIONS
+from tests.conftest import PRINCIPLES, QUESTIONS, signed_in_client
 
 GENERATED = dt.date(2026, 11, 23)
 TEXT = (
@@ -98,7 +98,7 @@ def bench_app(tmp_path_factory):
 
 def test_statement_costs_compared_with_a_trivial_request(bench_app, capsys):
     banks = bench_app.extensions["hiat"]
-    client = bench_app.test_client()
+    client = signed_in_client(bench_app)
     example = load_example(QUESTIONS, banks).assessment(banks)
     large = unsaved_assessment(banks, large_values(banks), uid="large", title="Large plan")
     with bench_app.app_context():

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from hiat import create_app, store, wizard
-from tests.conftest import ROOT
+from tests.conftest import PASSWORD, ROOT, make_user
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -42,13 +42,28 @@ def chromium_path() -> str:
     return path
 
 
+EMAIL = "robin@halton.gov.uk"
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
-    return create_app(
-        {"SECRET_KEY": "browser-tests", "DATABASE": str(folder / "hiat.db")},
+    app = create_app(
+        {"SECRET_KEY": "browser-tests", "DATABASE": str(folder / "hiat.db"), "TESTING": True},
         instance_path=str(folder),
     )
+    make_user(app, email=EMAIL, organisation="Halton Council", name="Robin Officer", is_admin=True)
+    return app
+
+
+def sign_in_page(page: Page) -> Page:
+    """Sign in through the real sign-in page, as a person would."""
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/assessments")
+    return page
 
 
 @pytest.fixture(scope="session")
@@ -79,16 +94,32 @@ def new_page(browser: Browser, base_url: str, **options) -> Page:
     return context.new_page()
 
 
+@pytest.fixture(scope="session")
+def signed_in_state(browser: Browser, base_url: str) -> dict:
+    """Cookies of one real sign-in, reused so the sign-in rate limit is not hit."""
+    page = sign_in_page(new_page(browser, base_url))
+    state = page.context.storage_state()
+    page.context.close()
+    return state
+
+
 @pytest.fixture
-def page(browser: Browser, base_url: str) -> Iterator[Page]:
+def page(browser: Browser, base_url: str, signed_in_state: dict) -> Iterator[Page]:
+    page = new_page(browser, base_url, storage_state=signed_in_state)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def anonymous_page(browser: Browser, base_url: str) -> Iterator[Page]:
     page = new_page(browser, base_url)
     yield page
     page.context.close()
 
 
 @pytest.fixture
-def page_without_js(browser: Browser, base_url: str) -> Iterator[Page]:
-    page = new_page(browser, base_url, java_script_enabled=False)
+def page_without_js(browser: Browser, base_url: str, signed_in_state: dict) -> Iterator[Page]:
+    page = new_page(browser, base_url, java_script_enabled=False, storage_state=signed_in_state)
     yield page
     page.context.close()
 
@@ -141,6 +172,7 @@ def assessment_uid(live_app) -> str:
             answers,
             page="test",
             completed=["details"],
+            organisation_id=store.find_user(store.get_db(), EMAIL).organisation_id,
         )
 
 

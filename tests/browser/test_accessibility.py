@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, screenshot
 
+SIGNED_OUT_PAGES = {
+    "sign-in": "/sign-in",
+    "worked-example-signed-out": "/worked-example",
+}
 STATIC_PAGES = {
+    "users": "/admin/users",
     "start": "/",
     "about": "/about",
     "accessibility-statement": "/accessibility",
@@ -34,7 +42,15 @@ ASSESSMENT_PAGES = {
     "print-view": "/statement/print",
     "history": "/history",
     "archive": "/archive",
+    "share": "/share",
 }
+
+
+@pytest.mark.parametrize("name", sorted(SIGNED_OUT_PAGES))
+def test_signed_out_page_has_no_accessibility_violations(anonymous_page, name):
+    anonymous_page.goto(SIGNED_OUT_PAGES[name])
+    screenshot(anonymous_page, name)
+    assert axe_violations(anonymous_page) == []
 
 
 @pytest.mark.parametrize("name", sorted(STATIC_PAGES))
@@ -54,7 +70,7 @@ def test_assessment_page_has_no_accessibility_violations(page, assessment_uid, n
 def test_page_showing_errors_has_no_accessibility_violations(page):
     page.goto("/assessments/new")
     page.get_by_role("button", name="Save and continue").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     screenshot(page, "validation-errors")
     assert axe_violations(page) == []
 
@@ -86,8 +102,11 @@ def test_the_accessibility_check_does_find_real_problems(page):
     assert "image-alt" in found and "label" in found
 
 
-def test_pages_run_under_the_content_security_policy_without_violations(browser, base_url):
-    context = browser.new_context(base_url=base_url)  # the policy is enforced here
+def test_pages_run_under_the_content_security_policy_without_violations(
+    browser, base_url, signed_in_state
+):
+    # No bypass_csp here: the policy is enforced.
+    context = browser.new_context(base_url=base_url, storage_state=signed_in_state)
     page = context.new_page()
     problems = []
     page.on(

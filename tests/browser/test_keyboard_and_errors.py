@@ -111,8 +111,12 @@ def test_details_section_and_repeating_rows_work_without_javascript(page_without
     expect(page.locator("h1")).to_contain_text("Step 3")
 
 
-def test_question_pages_do_not_scroll_sideways_at_320_pixels(browser, base_url, assessment_uid):
-    context = browser.new_context(base_url=base_url, viewport={"width": 320, "height": 640})
+def test_question_pages_do_not_scroll_sideways_at_320_pixels(
+    browser, base_url, assessment_uid, signed_in_state
+):
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 320, "height": 640}, storage_state=signed_in_state
+    )
     page = context.new_page()
     for path in (
         "/assessments/new",
@@ -139,7 +143,7 @@ def test_error_summary_takes_focus_and_links_move_focus_to_each_field(page):
     page.locator("#details_decision_date-month").fill("2")
     page.locator("#details_decision_date-year").fill("2027")
     page.get_by_role("button", name="Save and continue").click()
-    assert page.title().startswith("Error: Assessment details")
+    expect(page).to_have_title(re.compile(r"^Error: Assessment details"))
     page.wait_for_function("() => document.activeElement.classList.contains('govuk-error-summary')")
     links = page.locator(".govuk-error-summary a")
     expected = {
