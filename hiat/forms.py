@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     FieldList,
@@ -222,6 +223,38 @@ class ShareForm(HiatForm):
             SelectChoice("viewer", "Read only (viewer)"),
         ],
         validators=[InputRequired(message="Select what they can do")],
+    )
+
+
+ATTESTATION = (
+    "I have read this assessment. It gives due regard to health inequalities and to the "
+    "Public Sector Equality Duty, and I approve it for the decision-making body."
+)
+
+
+class SignOffForm(HiatForm):
+    job_title = StringField(
+        "Your job title",
+        filters=[_strip],
+        validators=[
+            InputRequired(message="Enter your job title, for example Director of Public Health"),
+            Length(max=200),
+        ],
+    )
+    confirm = BooleanField(
+        ATTESTATION,
+        validators=[InputRequired(message="Confirm the statement to sign off the assessment")],
+    )
+
+
+class CommentForm(HiatForm):
+    text = TextAreaField(
+        "Add a comment",
+        filters=[_strip],
+        validators=[
+            InputRequired(message="Enter a comment"),
+            Length(max=5000, message="Your comment must be 5,000 characters or fewer"),
+        ],
     )
 
 

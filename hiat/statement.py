@@ -141,8 +141,13 @@ def _qa(label: str, answer: Answer | None) -> list[Block]:
 
 
 # ---------------------------------------------------------------- the statement
-def build_statement(assessment: Assessment, banks: Banks, generated_on: dt.date) -> Statement:
-    """Every block of the statement, in order. Pure and deterministic."""
+def build_statement(
+    assessment: Assessment, banks: Banks, generated_on: dt.date, signoff: Any = None
+) -> Statement:
+    """Every block of the statement, in order. Pure and deterministic.
+
+    `signoff`, when the assessment's revision has been approved, adds who signed it off.
+    """
     values = assessment.values()
     all_sections = wizard.sections(banks, values)
     draft = not wizard.all_completed(all_sections, assessment.completed_sections)
@@ -169,6 +174,7 @@ def build_statement(assessment: Assessment, banks: Banks, generated_on: dt.date)
     )
     blocks += _ratings(answers, banks, principles)
     blocks += _decision(answers, banks)
+    blocks += _signoff(signoff)
     blocks += _retired(answers, banks)
     blocks += _footer(assessment, banks, generated_on)
     return Statement(title, draft, tuple(blocks))
@@ -239,8 +245,19 @@ def _about(assessment: Assessment, banks: Banks, draft: bool) -> list[Block]:
         if q.id != "details_summary" and not q.retired
     ]
     rows.append(("Type of assessment", _path_text(assessment)))
-    rows.append(("Status", "Draft: not all sections are complete" if draft else "Completed"))
+    rows.append(("Status", _status_text(assessment, draft)))
     return [Heading(2, "About this assessment"), Table(("Item", "Detail"), tuple(rows))]
+
+
+STATUS_WORDS = {"in_review": "In review", "approved": "Approved"}
+
+
+def _status_text(assessment: Assessment, draft: bool) -> str:
+    if assessment.status in STATUS_WORDS:
+        return f"{STATUS_WORDS[assessment.status]} (revision {assessment.revision})"
+    if draft:
+        return f"Draft (revision {assessment.revision}): not all sections are complete"
+    return f"Draft (revision {assessment.revision}): all sections complete"
 
 
 def _path_text(assessment: Assessment) -> str:
@@ -355,6 +372,19 @@ def _decision(answers, banks: Banks) -> list[Block]:
         if question.page == "decision" and not question.retired:
             blocks += _qa(question.label, answers.get(question.id))
     return blocks
+
+
+def _signoff(signoff: Any) -> list[Block]:
+    if signoff is None:
+        return [Heading(2, "Sign-off"), Paragraph("Not signed off yet.")]
+    rows = (
+        ("Approved by", signoff.name),
+        ("Job title", signoff.job_title),
+        ("Date", date_text(signoff.signed_at[:10])),
+        ("Revision", str(signoff.revision)),
+        ("Statement confirmed", signoff.attestation),
+    )
+    return [Heading(2, "Sign-off"), Table(("Item", "Detail"), rows)]
 
 
 def _retired(answers: Mapping[str, Answer], banks: Banks) -> list[Block]:

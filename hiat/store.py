@@ -247,6 +247,54 @@ def _add_accounts(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0005_workflow")
+def _add_workflow(db: Database) -> None:
+    # A sign-off keeps the assessment exactly as approved, so it stays downloadable.
+    db["signoffs"].create(
+        {
+            "id": int,
+            "assessment_id": int,
+            "revision": int,
+            "user_id": int,
+            "name": str,
+            "job_title": str,
+            "attestation": str,
+            "signed_at": str,
+            "snapshot": str,
+        },
+        pk="id",
+        foreign_keys=[("assessment_id", "assessments", "id"), ("user_id", "users", "id")],
+        not_null={
+            "assessment_id",
+            "revision",
+            "name",
+            "job_title",
+            "attestation",
+            "signed_at",
+            "snapshot",
+        },
+        strict=True,
+    )
+    db["comments"].create(
+        {
+            "id": int,
+            "assessment_id": int,
+            "section_id": str,
+            "user_id": int,
+            "author": str,
+            "text": str,
+            "created_at": str,
+            "resolved_at": str,
+            "resolved_by": str,
+        },
+        pk="id",
+        foreign_keys=[("assessment_id", "assessments", "id"), ("user_id", "users", "id")],
+        not_null={"assessment_id", "section_id", "author", "text", "created_at"},
+        strict=True,
+    )
+    db["comments"].create_index(["assessment_id", "section_id"])
+
+
 # ---------------------------------------------------------------- connection
 def open_db(path: str) -> Database:
     """Open the database file with a busy timeout; report a failure in words."""
@@ -788,6 +836,158 @@ def list_shares(db: Database, uid: str) -> list[tuple[User, str]]:
             [assessment_id],
         )
         return [(_user(r), r["role"]) for r in rows]
+
+
+# ---------------------------------------------------------------- workflow
+DRAFT, IN_REVIEW, APPROVED = "draft", "in_review", "approved"
+
+
+@dataclass(frozen=True, slots=True)
+class Signoff:
+    id: int
+    revision: int
+    name: str
+    job_title: str
+    attestation: str
+    signed_at: str
+    snapshot: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    section_id: str
+    author: str
+    text: str
+    created_at: str
+    resolved_at: str | None
+    resolved_by: str | None
+
+
+class WrongStatus(StoreError):
+    """The assessment is not in the status this step needs (someone else moved it on)."""
+
+
+def set_status(db: Database, uid: str, expected: str, status: str, by: str) -> None:
+    """Move an assessment from one workflow status to the next, or fail if it has moved."""
+    with write_tx(db):
+        row = _row(db, uid)
+        if row["status"] != expected:
+            raise WrongStatus(row["status"])
+        db["assessments"].update(row["id"], {"status": status, "updated_at": _now()})
+        _event(db, row["id"], "status", {"from": expected, "to": status, "by": by})
+
+
+def sign_off(
+    db: Database,
+    uid: str,
+    *,
+    user: User,
+    job_title: str,
+    attestation: str,
+    snapshot: Mapping[str, Any],
+) -> None:
+    """Approve an assessment that is in review, keeping a snapshot of it as signed."""
+    with write_tx(db):
+        row = _row(db, uid)
+        if row["status"] != IN_REVIEW:
+            raise WrongStatus(row["status"])
+        db["signoffs"].insert(
+            {
+                "assessment_id": row["id"],
+                "revision": row["revision"],
+                "user_id": user.id,
+                "name": user.name,
+                "job_title": job_title,
+                "attestation": attestation,
+                "signed_at": _now(),
+                "snapshot": json.dumps(snapshot, ensure_ascii=False),
+            }
+        )
+        db["assessments"].update(row["id"], {"status": APPROVED, "updated_at": _now()})
+        _event(db, row["id"], "approved", {"by": user.name, "revision": row["revision"]})
+
+
+def start_revision(db: Database, uid: str, by: str) -> int:
+    """Open the next revision of an approved assessment as a draft; return its number."""
+    with write_tx(db):
+        row = _row(db, uid)
+        if row["status"] != APPROVED:
+            raise WrongStatus(row["status"])
+        revision = row["revision"] + 1
+        db["assessments"].update(
+            row["id"], {"status": DRAFT, "revision": revision, "updated_at": _now()}
+        )
+        db.execute("DELETE FROM sections WHERE assessment_id = ?", [row["id"]])
+        _event(db, row["id"], "revision_started", {"revision": revision, "by": by})
+    return revision
+
+
+def list_signoffs(db: Database, uid: str) -> list[Signoff]:
+    with _reading():
+        rows = db.query(
+            "SELECT * FROM signoffs WHERE assessment_id = ? ORDER BY revision", [_id_for(db, uid)]
+        )
+        return [
+            Signoff(
+                r["id"],
+                r["revision"],
+                r["name"],
+                r["job_title"],
+                r["attestation"],
+                r["signed_at"],
+                json.loads(r["snapshot"]),
+            )
+            for r in rows
+        ]
+
+
+def add_comment(db: Database, uid: str, section_id: str, user: User, text: str) -> None:
+    with write_tx(db):
+        assessment_id = _id_for(db, uid)
+        db["comments"].insert(
+            {
+                "assessment_id": assessment_id,
+                "section_id": section_id,
+                "user_id": user.id,
+                "author": f"{user.name}, {user.organisation}",
+                "text": text,
+                "created_at": _now(),
+            }
+        )
+
+
+def resolve_comment(db: Database, uid: str, comment_id: int, by: str) -> None:
+    with write_tx(db):
+        assessment_id = _id_for(db, uid)
+        cursor = db.execute(
+            "UPDATE comments SET resolved_at = ?, resolved_by = ? WHERE id = ? "
+            "AND assessment_id = ? AND resolved_at IS NULL",
+            [_now(), by, comment_id, assessment_id],
+        )
+        if cursor.rowcount != 1:
+            raise AssessmentNotFound(f"{uid} comment {comment_id}")
+
+
+def list_comments(db: Database, uid: str, section_id: str | None = None) -> list[Comment]:
+    where, params = "assessment_id = ?", [_id_for(db, uid)]
+    if section_id is not None:
+        where += " AND section_id = ?"
+        params.append(section_id)
+    with _reading():
+        rows = db.query(f"SELECT * FROM comments WHERE {where} ORDER BY id", params)
+        return [
+            Comment(
+                r["id"],
+                r["section_id"],
+                r["author"],
+                r["text"],
+                r["created_at"],
+                r["resolved_at"],
+                r["resolved_by"],
+            )
+            for r in rows
+        ]
 
 
 # ---------------------------------------------------------------- Flask wiring

@@ -10,13 +10,14 @@ import datetime as dt
 import json
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from hiat.example import check_value
 from hiat.questions import Banks
-from hiat.store import Assessment, NewAnswer
+from hiat.store import Answer, Assessment, NewAnswer
 
 FORMAT = "hiat-assessment"
 FORMAT_VERSION = 1
@@ -112,6 +113,31 @@ def _check_answers(document: dict[str, Any], banks: Banks) -> None:
                 f"The answer to question '{qid}' in the selected file does not "
                 f"fit this service's questions ({problem})"
             )
+
+
+def snapshot_assessment(document: dict[str, Any], uid: str) -> Assessment:
+    """An exported document (such as a sign-off snapshot) as a read-only assessment."""
+    answers = {
+        a["question_id"]: Answer(
+            a["question_id"], a["value"], a["label"], MappingProxyType(a["option_labels"]), ""
+        )
+        for a in document["answers"]
+    }
+    meta = document["assessment"]
+    return Assessment(
+        id=0,
+        uid=uid,
+        title=meta["title"],
+        organisation="",
+        place="",
+        status="approved",
+        bank_version=meta["bank_version"],
+        created_at=meta.get("created_at", ""),
+        updated_at=meta.get("updated_at", ""),
+        answers=MappingProxyType(answers),
+        completed_sections=frozenset(document["completed_sections"]),
+        revision=meta["revision"],
+    )
 
 
 def new_answers(document: dict[str, Any]) -> list[NewAnswer]:

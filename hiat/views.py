@@ -89,6 +89,8 @@ def load(uid: str, edit: bool = False, archived: bool = False) -> store.Assessme
         abort(404)
     if edit and role != "author":
         abort(403)
+    if edit and assessment.status != store.DRAFT:
+        abort(423)  # in review or approved: locked until returned to draft or revised
     return assessment
 
 
@@ -218,11 +220,18 @@ def task_list(uid: str):
         (qid, assessment.answers[qid])
         for qid in wizard.retired_answers(banks(), assessment.answers)
     ]
+    db = store.get_db()
     return render_template(
         "task_list.html",
         assessment=assessment,
         role=role_on(assessment),
-        shares=store.list_shares(store.get_db(), uid),
+        shares=store.list_shares(db, uid),
+        signoffs=store.list_signoffs(db, uid),
+        open_comments=[c for c in store.list_comments(db, uid) if not c.resolved_at],
+        status=wizard.status_label(
+            assessment.status, assessment.value("decision_review_date"), dt.date.today()
+        ),
+        form=forms.HiatForm(),
         sections=all_sections,
         statuses=statuses,
         retired=retired,
@@ -395,6 +404,178 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
     )
 
 
+# ---------------------------------------------------------------- workflow
+def _move(uid: str, expected: str, status: str, message: str, roles: tuple[str, ...]):
+    assessment = load(uid)
+    if role_on(assessment) not in roles:
+        abort(403)
+    if not forms.HiatForm().validate_on_submit():
+        abort(400)
+    try:
+        store.set_status(store.get_db(), uid, expected, status, account().name)
+    except store.WrongStatus:
+        flash(
+            "Someone else has already moved this assessment on. Check its status below.",
+            "important",
+        )
+    else:
+        flash(message, "success")
+    return redirect(url_for("main.task_list", uid=uid))
+
+
+@bp.post("/assessments/<uid>/send-for-review")
+def send_for_review(uid: str):
+    assessment = load(uid)
+    all_sections = wizard.sections(banks(), assessment.values())
+    if not wizard.all_completed(all_sections, assessment.completed_sections):
+        flash(
+            "Mark every section as completed before you send the assessment for review.",
+            "important",
+        )
+        return redirect(url_for("main.task_list", uid=uid))
+    return _move(
+        uid,
+        store.DRAFT,
+        store.IN_REVIEW,
+        "The assessment has been sent for review. "
+        "Its answers are locked until it is approved or returned to draft.",
+        ("author",),
+    )
+
+
+@bp.post("/assessments/<uid>/return-to-draft")
+def return_to_draft(uid: str):
+    return _move(
+        uid,
+        store.IN_REVIEW,
+        store.DRAFT,
+        "The assessment is back in draft and can be changed.",
+        ("author", "reviewer", "approver"),
+    )
+
+
+@bp.route("/assessments/<uid>/sign-off", methods=["GET", "POST"])
+def sign_off(uid: str):
+    assessment = load(uid)
+    if role_on(assessment) != "approver":
+        abort(403)
+    if assessment.status != store.IN_REVIEW:
+        abort(423)
+    form = forms.SignOffForm()
+    if form.validate_on_submit():
+        snapshot = transfer.export_document(assessment, dt.datetime.now(dt.UTC))
+        try:
+            store.sign_off(
+                store.get_db(),
+                uid,
+                user=account(),
+                job_title=form.job_title.data,
+                attestation=forms.ATTESTATION,
+                snapshot=snapshot,
+            )
+        except store.WrongStatus:
+            abort(423)
+        return redirect(url_for("main.approved", uid=uid))
+    return render_template(
+        "sign_off.html", assessment=assessment, form=form, attestation=forms.ATTESTATION
+    )
+
+
+@bp.get("/assessments/<uid>/approved")
+def approved(uid: str):
+    assessment = load(uid)
+    signoffs = store.list_signoffs(store.get_db(), uid)
+    if assessment.status != store.APPROVED or not signoffs:
+        abort(404)
+    return render_template("approved.html", assessment=assessment, signoff=signoffs[-1])
+
+
+@bp.post("/assessments/<uid>/start-revision")
+def start_revision(uid: str):
+    assessment = load(uid)
+    if role_on(assessment) != "author":
+        abort(403)
+    if not forms.HiatForm().validate_on_submit():
+        abort(400)
+    try:
+        revision = store.start_revision(store.get_db(), uid, account().name)
+    except store.WrongStatus:
+        abort(423)
+    flash(
+        f"Revision {revision} has started as a draft. The approved revision stays "
+        "downloadable as it was signed.",
+        "success",
+    )
+    return redirect(url_for("main.task_list", uid=uid))
+
+
+def _signed(uid: str, revision: int) -> tuple[store.Assessment, store.Signoff]:
+    load(uid)
+    for signoff in store.list_signoffs(store.get_db(), uid):
+        if signoff.revision == revision:
+            return transfer.snapshot_assessment(signoff.snapshot, uid), signoff
+    abort(404)
+
+
+@bp.get("/assessments/<uid>/revisions/<int:revision>/statement.<fmt>")
+def signed_statement(uid: str, revision: int, fmt: str):
+    if fmt not in ("md", "docx"):
+        abort(404)
+    assessment, signoff = _signed(uid, revision)
+    built = statement.build_statement(
+        assessment, banks(), dt.date.fromisoformat(signoff.signed_at[:10]), signoff
+    )
+    name = f"{download_name(assessment)}-revision-{revision}-approved.{fmt}"
+    if fmt == "md":
+        return _download(
+            statement.render_markdown(built).encode("utf-8"), "text/markdown; charset=utf-8", name
+        )
+    return _download(exports.to_docx(built), DOCX_TYPE, name)
+
+
+@bp.get("/assessments/<uid>/revisions/<int:revision>/compare")
+def compare(uid: str, revision: int):
+    current = load(uid)
+    signed, signoff = _signed(uid, revision)
+    ids = sorted(set(current.answers) | set(signed.answers))
+    differences = [
+        (qid, signed.answers.get(qid), current.answers.get(qid))
+        for qid in ids
+        if (signed.value(qid) != current.value(qid))
+    ]
+    return render_template(
+        "compare.html", assessment=current, signoff=signoff, differences=differences
+    )
+
+
+# ---------------------------------------------------------------- comments
+@bp.post("/assessments/<uid>/sections/<section_id>/comments")
+def add_comment(uid: str, section_id: str):
+    load(uid)
+    form = forms.CommentForm()
+    if form.validate_on_submit():
+        store.add_comment(store.get_db(), uid, section_id, account(), form.text.data)
+        flash("Your comment has been added.", "success")
+    else:
+        flash(form.text.errors[0] if form.text.errors else "Enter a comment", "important")
+    return redirect(url_for("main.check_answers", uid=uid, section_id=section_id) + "#comments")
+
+
+@bp.post("/assessments/<uid>/comments/<int:comment_id>/resolve")
+def resolve_comment(uid: str, comment_id: int):
+    assessment = load(uid)
+    if role_on(assessment) != "author":
+        abort(403)
+    if not forms.HiatForm().validate_on_submit():
+        abort(400)
+    try:
+        store.resolve_comment(store.get_db(), uid, comment_id, account().name)
+    except store.AssessmentNotFound:
+        abort(404)
+    flash("The comment has been marked as resolved.", "success")
+    return redirect(request.referrer or url_for("main.task_list", uid=uid))
+
+
 # ---------------------------------------------------------------- sharing
 @bp.route("/assessments/<uid>/share", methods=["GET", "POST"])
 def share(uid: str):
@@ -477,7 +658,10 @@ def check_answers(uid: str, section_id: str):
         assessment=assessment,
         section=section,
         form=form,
-        can_edit=role_on(assessment) == "author",
+        can_edit=role_on(assessment) == "author" and assessment.status == store.DRAFT,
+        is_author=role_on(assessment) == "author",
+        comments=store.list_comments(store.get_db(), uid, section_id),
+        comment_form=forms.CommentForm(formdata=None),
     )
 
 
@@ -500,7 +684,14 @@ def _can_mark(form: forms.SectionCompleteForm, section: wizard.Section, values) 
 
 # ---------------------------------------------------------------- statement and downloads
 def _statement(assessment: store.Assessment) -> statement.Statement:
-    return statement.build_statement(assessment, banks(), dt.date.today())
+    signoffs = [
+        s
+        for s in store.list_signoffs(store.get_db(), assessment.uid)
+        if s.revision == assessment.revision
+    ]
+    return statement.build_statement(
+        assessment, banks(), dt.date.today(), signoffs[-1] if signoffs else None
+    )
 
 
 @bp.get("/assessments/<uid>/statement")
@@ -641,6 +832,14 @@ ERRORS = {
             "service for you.",
         ),
     ),
+    "locked": (
+        "This assessment is locked",
+        (
+            "It is in review or has been approved, so its answers cannot change.",
+            "To change it, return it to draft from the task list, or start a new revision "
+            "if it has been approved.",
+        ),
+    ),
     "forbidden": (
         "You can read this assessment but not change it",
         (
@@ -683,6 +882,8 @@ def init_app(app: Flask) -> None:
             return _error("not_found", 404)
         if err.code == 403:
             return _error("forbidden", 403)
+        if err.code == 423:
+            return _error("locked", 423)
         if err.code == 413:
             return _error("too_large", 413)
         return err

@@ -6,6 +6,7 @@ request or the database, so every rule can be tested on its own.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -254,3 +255,17 @@ def retired_answers(banks: Banks, answers: Mapping[str, Any]) -> list[str]:
     return sorted(
         qid for qid in answers if qid not in banks.questions or banks.questions[qid].retired
     )
+
+
+STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved"}
+
+
+def status_label(status: str, review_date: str | None, today: dt.date) -> str:
+    """Draft, In review, Approved, or Review due: computed when read, never stored."""
+    if status == "approved" and review_date:
+        try:
+            if dt.date.fromisoformat(review_date) <= today:
+                return "Review due"
+        except ValueError:
+            pass
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())

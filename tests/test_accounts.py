@@ -204,6 +204,9 @@ def assessment_urls(app, uid: str) -> list[tuple[str, str]]:
         "section_id": "details",
         "change_id": "1",
         "plan": "action-plan",
+        "revision": "1",
+        "fmt": "md",
+        "comment_id": "1",
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -64,6 +64,7 @@ EXPECTED_H2 = [
     "Monitoring plan",
     "Impact ratings and reasons",
     "Recommendation and review",
+    "Sign-off",
 ]
 
 

@@ -37,7 +37,12 @@ class Browser:
     def submit(
         self, fields: dict | None = None, button: tuple[str, str] | None = None, expect: int = 302
     ) -> str | BeautifulSoup:
-        form = self.page.select_one("main form")
+        # The form the person fills in: the one holding the fields they change.
+        forms = self.page.select("main form")
+        names = set(fields or ()) | ({button[0]} if button else set())
+        form = next(
+            (f for f in forms if any(f.select_one(f'[name="{n}"]') for n in names)), forms[0]
+        )
         data = current_values(form)
         for name, value in (fields or {}).items():
             data.setlist(name, value if isinstance(value, list) else [value])
