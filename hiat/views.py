@@ -322,6 +322,7 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
                 bank_version=banks().version,
                 summary=summary,
                 expected_version=form.loaded_version(),
+                by=account().name,
             )
         except store.EditConflict as conflict:
             return _conflict_page(assessment, page, answers, conflict)
@@ -634,6 +635,7 @@ def restore_change(uid: str, change_id: int):
         [answer],
         page=page.id if page else "history",
         bank_version=banks().version,
+        by=account().name,
     )
     flash(f"The earlier answer to “{change.label}” has been restored.", "success")
     return redirect(url_for("main.history", uid=uid))

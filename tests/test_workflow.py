@@ -1,0 +1,172 @@
+"""Two officers of one council and an approver at the ICB take an assessment to sign-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from docx import Document
+
+from hiat import store, wizard
+from hiat.example import load_example
+from tests.conftest import QUESTIONS, check_page, normalize, signed_in_client, uid_from
+
+
+@pytest.fixture
+def team(app):
+    """An author and a reviewer at Wirral Council, an approver at the ICB, and an assessment
+    copied from the worked example with every section marked complete."""
+    author = signed_in_client(app)
+    reviewer = signed_in_client(
+        app, email="rey@wirral.gov.uk", name="Rey Reviewer", role="reviewer"
+    )
+    approver = signed_in_client(
+        app,
+        email="dee@cheshireandmerseyside.nhs.uk",
+        name="Dee Director",
+        role="approver",
+        organisation="NHS Cheshire and Merseyside",
+    )
+    uid = uid_from(author.post("/worked-example/copy").headers["Location"])
+    banks = app.extensions["hiat"]
+    example = load_example(QUESTIONS, banks)
+    for section in wizard.sections(banks, example.answers):
+        author.post(f"/assessments/{uid}/sections/{section.id}/check", data={"completed": "yes"})
+    author.post(
+        f"/assessments/{uid}/share",
+        data={"email": "dee@cheshireandmerseyside.nhs.uk", "role": "approver"},
+    )
+    return uid, author, reviewer, approver
+
+
+def status_of(client, uid) -> str:
+    page = check_page(client.get(f"/assessments/{uid}").get_data(as_text=True))
+    return normalize(page.select_one(".hiat-status").text)
+
+
+def test_an_unfinished_assessment_cannot_be_sent_for_review(client, new_assessment):
+    uid = new_assessment()
+    client.post(f"/assessments/{uid}/send-for-review")
+    page = check_page(client.get(f"/assessments/{uid}").get_data(as_text=True))
+    assert "Mark every section as completed" in page.text
+    assert status_of(client, uid) == "Draft"
+
+
+def test_review_comments_and_sign_off_lock_the_assessment(app, team):
+    uid, author, reviewer, approver = team
+    assert author.post(f"/assessments/{uid}/send-for-review").status_code == 302
+    assert status_of(author, uid) == "In review"
+    # Answers are locked while in review.
+    assert author.get(f"/assessments/{uid}/pages/details").status_code == 423
+
+    reviewer.post(
+        f"/assessments/{uid}/sections/details/comments",
+        data={"text": "Name the decision body in full."},
+    )
+    check = check_page(
+        author.get(f"/assessments/{uid}/sections/details/check").get_data(as_text=True)
+    )
+    assert "Name the decision body in full." in check.text and "Rey Reviewer" in check.text
+    resolve = check.select_one("form[action*='/resolve']")["action"]
+    assert reviewer.post(resolve).status_code == 403
+    assert author.post(resolve).status_code == 302
+    assert "Resolved by Alex Author" in author.get(
+        f"/assessments/{uid}/sections/details/check"
+    ).get_data(as_text=True)
+
+    # Only the approver can sign off, and must confirm the statement.
+    assert reviewer.get(f"/assessments/{uid}/sign-off").status_code == 403
+    refused = check_page(
+        approver.post(
+            f"/assessments/{uid}/sign-off", data={"job_title": "Director of Public Health"}
+        ).get_data(as_text=True)
+    )
+    assert "Confirm the statement to sign off the assessment" in refused.text
+    done = approver.post(
+        f"/assessments/{uid}/sign-off",
+        data={"job_title": "Director of Public Health", "confirm": "y"},
+    )
+    assert done.headers["Location"] == f"/assessments/{uid}/approved"
+    confirmation = check_page(approver.get(done.headers["Location"]).get_data(as_text=True))
+    assert "Assessment approved" in confirmation.h1.text
+    assert status_of(author, uid) == "Approved"
+    assert author.post(f"/assessments/{uid}/pages/details", data={}).status_code == 423
+
+    statement = author.get(f"/assessments/{uid}/statement.md").get_data(as_text=True)
+    assert "| Approved by | Dee Director |" in statement
+    assert "| Job title | Director of Public Health |" in statement
+
+
+def test_a_new_revision_keeps_the_signed_statement_as_it_was(app, team):
+    uid, author, _, approver = team
+    author.post(f"/assessments/{uid}/send-for-review")
+    approver.post(
+        f"/assessments/{uid}/sign-off",
+        data={"job_title": "Director of Public Health", "confirm": "y"},
+    )
+    assert author.post(f"/assessments/{uid}/start-revision").status_code == 302
+    assert status_of(author, uid) == "Draft"
+    author.post(
+        f"/assessments/{uid}/pages/details",
+        data={
+            "details_title": "Green Plan, revised",
+            "details_organisation": "NHS C&M",
+            "details_place": "cheshire_and_merseyside",
+            "details_summary": "Revised after a year.",
+            "save": "continue",
+        },
+    )
+
+    signed = author.get(f"/assessments/{uid}/revisions/1/statement.md").get_data(as_text=True)
+    assert "Cheshire and Merseyside Green Plan 2026 to 2030" in signed
+    assert "Green Plan, revised" not in signed and "| Approved by | Dee Director |" in signed
+    word = Document(io.BytesIO(author.get(f"/assessments/{uid}/revisions/1/statement.docx").data))
+    assert word.paragraphs[0].text.startswith("Equity impact statement: Cheshire and Merseyside")
+
+    compare = check_page(
+        author.get(f"/assessments/{uid}/revisions/1/compare").get_data(as_text=True)
+    )
+    row = next(r for r in compare.select("tbody tr") if "What is the policy called?" in r.text)
+    assert "Cheshire and Merseyside Green Plan 2026 to 2030" in row.text
+    assert "Green Plan, revised" in row.text
+
+    current = author.get(f"/assessments/{uid}/statement.md").get_data(as_text=True)
+    assert "Draft equity impact statement" in current and "Not signed off yet" in current
+
+
+def test_returning_to_draft_unlocks_the_answers(team):
+    uid, author, reviewer, _ = team
+    author.post(f"/assessments/{uid}/send-for-review")
+    assert reviewer.post(f"/assessments/{uid}/return-to-draft").status_code == 302
+    assert status_of(author, uid) == "Draft"
+    assert author.get(f"/assessments/{uid}/pages/details").status_code == 200
+
+
+def test_review_is_due_once_the_review_date_has_passed():
+    today = dt.date(2028, 4, 1)
+    assert wizard.status_label("approved", "2028-03-31", today) == "Review due"
+    assert wizard.status_label("approved", "2028-04-02", today) == "Approved"
+    assert wizard.status_label("in_review", "2020-01-01", today) == "In review"
+    assert wizard.status_label("draft", None, today) == "Draft"
+
+
+def test_history_records_who_changed_each_answer(app, team):
+    uid, author, _, _ = team
+    with app.app_context():
+        db = store.get_db()
+        version = store.get_assessment(db, uid).page_version("details")
+    author.post(
+        f"/assessments/{uid}/pages/details",
+        data={
+            "details_title": "Renamed plan",
+            "details_organisation": "NHS C&M",
+            "details_place": "cheshire_and_merseyside",
+            "details_summary": "Summary.",
+            "lock_version": str(version),
+            "save": "continue",
+        },
+    )
+    page = check_page(author.get(f"/assessments/{uid}/history").get_data(as_text=True))
+    first = normalize(page.select_one("tbody tr").text)
+    assert "Alex Author" in first
