@@ -56,10 +56,10 @@ def live_app(tmp_path_factory):
     return app
 
 
-def sign_in_page(page: Page) -> Page:
+def sign_in_page(page: Page, email: str = EMAIL) -> Page:
     """Sign in through the real sign-in page, as a person would."""
     page.goto("/sign-in")
-    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/assessments")
