@@ -536,16 +536,19 @@ def signed_statement(uid: str, revision: int, fmt: str):
 
 @bp.get("/assessments/<uid>/revisions/<int:revision>/compare")
 def compare(uid: str, revision: int):
+    """What changed between a signed revision and now, or another signed revision (?with=)."""
     current = load(uid)
-    signed, signoff = _signed(uid, revision)
-    ids = sorted(set(current.answers) | set(signed.answers))
+    before, signoff = _signed(uid, revision)
+    other = request.args.get("with", "")
+    after, later = _signed(uid, int(other)) if other.isdigit() else (current, None)
+    ids = sorted(set(before.answers) | set(after.answers))
     differences = [
-        (qid, signed.answers.get(qid), current.answers.get(qid))
+        (qid, before.answers.get(qid), after.answers.get(qid))
         for qid in ids
-        if (signed.value(qid) != current.value(qid))
+        if before.value(qid) != after.value(qid)
     ]
     return render_template(
-        "compare.html", assessment=current, signoff=signoff, differences=differences
+        "compare.html", assessment=current, signoff=signoff, later=later, differences=differences
     )
 
 

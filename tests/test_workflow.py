@@ -170,3 +170,40 @@ def test_history_records_who_changed_each_answer(app, team):
     page = check_page(author.get(f"/assessments/{uid}/history").get_data(as_text=True))
     first = normalize(page.select_one("tbody tr").text)
     assert "Alex Author" in first
+
+
+def test_two_signed_revisions_can_be_compared(app, team):
+    uid, author, _, approver = team
+    for title in ("First approved title", "Second approved title"):
+        if "Second" in title:
+            author.post(f"/assessments/{uid}/start-revision")
+            with app.app_context():
+                banks = app.extensions["hiat"]
+                for section in wizard.sections(
+                    banks, store.get_assessment(store.get_db(), uid).values()
+                ):
+                    author.post(
+                        f"/assessments/{uid}/sections/{section.id}/check", data={"completed": "yes"}
+                    )
+        author.post(
+            f"/assessments/{uid}/pages/details",
+            data={
+                "details_title": title,
+                "details_organisation": "NHS C&M",
+                "details_place": "cheshire_and_merseyside",
+                "details_summary": "Summary.",
+                "save": "later",
+            },
+        )
+        author.post(f"/assessments/{uid}/send-for-review")
+        approver.post(
+            f"/assessments/{uid}/sign-off",
+            data={"job_title": "Director of Public Health", "confirm": "y"},
+        )
+    page = check_page(
+        author.get(f"/assessments/{uid}/revisions/1/compare?with=2").get_data(as_text=True)
+    )
+    assert "Changes between revision 1 and revision 2" in page.h1.text
+    row = next(r for r in page.select("tbody tr") if "What is the policy called?" in r.text)
+    assert "First approved title" in row.text and "Second approved title" in row.text
+    assert author.get(f"/assessments/{uid}/revisions/1/compare?with=9").status_code == 404
