@@ -583,7 +583,10 @@ def resolve_comment(uid: str, comment_id: int):
 # ---------------------------------------------------------------- sharing
 @bp.route("/assessments/<uid>/share", methods=["GET", "POST"])
 def share(uid: str):
-    assessment = load(uid, edit=True)
+    # Sharing changes who can see the assessment, not its answers: allowed in any status.
+    assessment = load(uid)
+    if role_on(assessment) != "author":
+        abort(403)
     form = forms.ShareForm()
     if form.validate_on_submit():
         try:

@@ -207,3 +207,12 @@ def test_two_signed_revisions_can_be_compared(app, team):
     row = next(r for r in page.select("tbody tr") if "What is the policy called?" in r.text)
     assert "First approved title" in row.text and "Second approved title" in row.text
     assert author.get(f"/assessments/{uid}/revisions/1/compare?with=9").status_code == 404
+
+
+def test_authors_can_share_while_the_assessment_is_in_review(app, team):
+    uid, author, _, _ = team
+    author.post(f"/assessments/{uid}/send-for-review")
+    signed_in_client(app, email="pat@knowsley.gov.uk", name="Pat", organisation="Knowsley")
+    response = author.post(f"/assessments/{uid}/share",
+                           data={"email": "pat@knowsley.gov.uk", "role": "viewer"})
+    assert response.status_code == 302
