@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     current_app,
     flash,
@@ -21,18 +19,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from hiat import exports, forms, statement, store, transfer, wizard
+from hiat import forms, statement, store, wizard
 from hiat.accounts import account
 from hiat.example import WorkedExample
 from hiat.questions import Banks
 
 bp = Blueprint("main", __name__)
 SAVED_MESSAGE = "Your answers have been saved. You can come back to them at any time."
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PLANS = {"action-plan": "action_table", "monitoring-plan": "indicator_table"}
-IMPORTED_MESSAGE = (
-    "The assessment has been imported as a new assessment. The file itself was not changed."
-)
 COPIED_MESSAGE = (
     "This new assessment starts as a copy of the worked example. "
     "Change each answer so it describes your own policy."
@@ -405,248 +398,6 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
     )
 
 
-# ---------------------------------------------------------------- workflow
-def _move(uid: str, expected: str, status: str, message: str, roles: tuple[str, ...]):
-    assessment = load(uid)
-    if role_on(assessment) not in roles:
-        abort(403)
-    if not forms.HiatForm().validate_on_submit():
-        abort(400)
-    try:
-        store.set_status(store.get_db(), uid, expected, status, account().name)
-    except store.WrongStatus:
-        flash(
-            "Someone else has already moved this assessment on. Check its status below.",
-            "important",
-        )
-    else:
-        flash(message, "success")
-    return redirect(url_for("main.task_list", uid=uid))
-
-
-@bp.post("/assessments/<uid>/send-for-review")
-def send_for_review(uid: str):
-    assessment = load(uid)
-    all_sections = wizard.sections(banks(), assessment.values())
-    if not wizard.all_completed(all_sections, assessment.completed_sections):
-        flash(
-            "Mark every section as completed before you send the assessment for review.",
-            "important",
-        )
-        return redirect(url_for("main.task_list", uid=uid))
-    return _move(
-        uid,
-        store.DRAFT,
-        store.IN_REVIEW,
-        "The assessment has been sent for review. "
-        "Its answers are locked until it is approved or returned to draft.",
-        ("author",),
-    )
-
-
-@bp.post("/assessments/<uid>/return-to-draft")
-def return_to_draft(uid: str):
-    return _move(
-        uid,
-        store.IN_REVIEW,
-        store.DRAFT,
-        "The assessment is back in draft and can be changed.",
-        ("author", "reviewer", "approver"),
-    )
-
-
-@bp.route("/assessments/<uid>/sign-off", methods=["GET", "POST"])
-def sign_off(uid: str):
-    assessment = load(uid)
-    if role_on(assessment) != "approver":
-        abort(403)
-    if assessment.status != store.IN_REVIEW:
-        abort(423)
-    form = forms.SignOffForm()
-    if form.validate_on_submit():
-        snapshot = transfer.export_document(assessment, dt.datetime.now(dt.UTC))
-        try:
-            store.sign_off(
-                store.get_db(),
-                uid,
-                user=account(),
-                job_title=form.job_title.data,
-                attestation=forms.ATTESTATION,
-                snapshot=snapshot,
-            )
-        except store.WrongStatus:
-            abort(423)
-        return redirect(url_for("main.approved", uid=uid))
-    return render_template(
-        "sign_off.html", assessment=assessment, form=form, attestation=forms.ATTESTATION
-    )
-
-
-@bp.get("/assessments/<uid>/approved")
-def approved(uid: str):
-    assessment = load(uid)
-    signoffs = store.list_signoffs(store.get_db(), uid)
-    if assessment.status != store.APPROVED or not signoffs:
-        abort(404)
-    return render_template("approved.html", assessment=assessment, signoff=signoffs[-1])
-
-
-@bp.post("/assessments/<uid>/start-revision")
-def start_revision(uid: str):
-    assessment = load(uid)
-    if role_on(assessment) != "author":
-        abort(403)
-    if not forms.HiatForm().validate_on_submit():
-        abort(400)
-    try:
-        revision = store.start_revision(store.get_db(), uid, account().name)
-    except store.WrongStatus:
-        abort(423)
-    flash(
-        f"Revision {revision} has started as a draft. The approved revision stays "
-        "downloadable as it was signed.",
-        "success",
-    )
-    return redirect(url_for("main.task_list", uid=uid))
-
-
-def _signed(uid: str, revision: int) -> tuple[store.Assessment, store.Signoff]:
-    load(uid)
-    for signoff in store.list_signoffs(store.get_db(), uid):
-        if signoff.revision == revision:
-            return transfer.snapshot_assessment(signoff.snapshot, uid), signoff
-    abort(404)
-
-
-@bp.get("/assessments/<uid>/revisions/<int:revision>/statement.<fmt>")
-def signed_statement(uid: str, revision: int, fmt: str):
-    if fmt not in ("md", "docx"):
-        abort(404)
-    assessment, signoff = _signed(uid, revision)
-    built = statement.build_statement(
-        assessment, banks(), dt.date.fromisoformat(signoff.signed_at[:10]), signoff
-    )
-    name = f"{download_name(assessment)}-revision-{revision}-approved.{fmt}"
-    if fmt == "md":
-        return _download(
-            statement.render_markdown(built).encode("utf-8"), "text/markdown; charset=utf-8", name
-        )
-    return _download(exports.to_docx(built), DOCX_TYPE, name)
-
-
-@bp.get("/assessments/<uid>/revisions/<int:revision>/compare")
-def compare(uid: str, revision: int):
-    """What changed between a signed revision and now, or another signed revision (?with=)."""
-    current = load(uid)
-    before, signoff = _signed(uid, revision)
-    other = request.args.get("with", "")
-    after, later = _signed(uid, int(other)) if other.isdigit() else (current, None)
-    ids = sorted(set(before.answers) | set(after.answers))
-    differences = [
-        (qid, before.answers.get(qid), after.answers.get(qid))
-        for qid in ids
-        if before.value(qid) != after.value(qid)
-    ]
-    return render_template(
-        "compare.html", assessment=current, signoff=signoff, later=later, differences=differences
-    )
-
-
-# ---------------------------------------------------------------- comments
-@bp.post("/assessments/<uid>/sections/<section_id>/comments")
-def add_comment(uid: str, section_id: str):
-    load(uid)
-    form = forms.CommentForm()
-    if form.validate_on_submit():
-        store.add_comment(store.get_db(), uid, section_id, account(), form.text.data)
-        flash("Your comment has been added.", "success")
-    else:
-        flash(form.text.errors[0] if form.text.errors else "Enter a comment", "important")
-    return redirect(url_for("main.check_answers", uid=uid, section_id=section_id) + "#comments")
-
-
-@bp.post("/assessments/<uid>/comments/<int:comment_id>/resolve")
-def resolve_comment(uid: str, comment_id: int):
-    assessment = load(uid)
-    if role_on(assessment) != "author":
-        abort(403)
-    if not forms.HiatForm().validate_on_submit():
-        abort(400)
-    try:
-        store.resolve_comment(store.get_db(), uid, comment_id, account().name)
-    except store.AssessmentNotFound:
-        abort(404)
-    flash("The comment has been marked as resolved.", "success")
-    return redirect(request.referrer or url_for("main.task_list", uid=uid))
-
-
-# ---------------------------------------------------------------- sharing
-@bp.route("/assessments/<uid>/share", methods=["GET", "POST"])
-def share(uid: str):
-    # Sharing changes who can see the assessment, not its answers: allowed in any status.
-    assessment = load(uid)
-    if role_on(assessment) != "author":
-        abort(403)
-    form = forms.ShareForm()
-    if form.validate_on_submit():
-        try:
-            person = store.share(store.get_db(), uid, form.email.data, form.role.data)
-        except store.UserNotFound:
-            form.email.errors = [
-                "There is no account with this email address. Ask your administrator to add them"
-            ]
-        else:
-            flash(
-                f"The assessment is now shared with {person.name} ({person.organisation}) "
-                f"as a {form.role.data}.",
-                "success",
-            )
-            return redirect(url_for("main.task_list", uid=uid))
-    return render_template(
-        "share.html",
-        assessment=assessment,
-        form=form,
-        shares=store.list_shares(store.get_db(), uid),
-    )
-
-
-# ---------------------------------------------------------------- history
-@bp.get("/assessments/<uid>/history")
-def history(uid: str):
-    assessment = load(uid)
-    changes = store.list_changes(store.get_db(), uid)
-    return render_template(
-        "history.html", assessment=assessment, changes=changes, form=forms.HiatForm()
-    )
-
-
-@bp.post("/assessments/<uid>/history/<int:change_id>/restore")
-def restore_change(uid: str, change_id: int):
-    assessment = load(uid, edit=True)
-    form = forms.HiatForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        change = store.get_change(store.get_db(), uid, change_id)
-    except store.AssessmentNotFound:
-        abort(404)
-    page = wizard.page_of(wizard.sections(banks(), assessment.values()), change.question_id)
-    answer = store.NewAnswer(
-        change.question_id, change.old_value, change.label, change.option_labels
-    )
-    # Saving bumps the page's version, so anyone editing that page sees a conflict.
-    store.save_answers(
-        store.get_db(),
-        uid,
-        [answer],
-        page=page.id if page else "history",
-        bank_version=banks().version,
-        by=account().name,
-    )
-    flash(f"The earlier answer to “{change.label}” has been restored.", "success")
-    return redirect(url_for("main.history", uid=uid))
-
-
 # ---------------------------------------------------------------- check answers
 @bp.route("/assessments/<uid>/sections/<section_id>/check", methods=["GET", "POST"])
 def check_answers(uid: str, section_id: str):
@@ -688,121 +439,6 @@ def _can_mark(form: forms.SectionCompleteForm, section: wizard.Section, values) 
         ]
         return False
     return True
-
-
-# ---------------------------------------------------------------- statement and downloads
-def _statement(assessment: store.Assessment) -> statement.Statement:
-    signoffs = [
-        s
-        for s in store.list_signoffs(store.get_db(), assessment.uid)
-        if s.revision == assessment.revision
-    ]
-    return statement.build_statement(
-        assessment, banks(), dt.date.today(), signoffs[-1] if signoffs else None
-    )
-
-
-@bp.get("/assessments/<uid>/statement")
-def statement_page(uid: str):
-    assessment = load(uid)
-    return render_template(
-        "statement.html",
-        assessment=assessment,
-        statement_html=statement.render_html(_statement(assessment)),
-    )
-
-
-@bp.get("/assessments/<uid>/statement/print")
-def statement_print(uid: str):
-    built = _statement(load(uid))
-    return render_template(
-        "print.html", statement=built, statement_html=statement.render_html(built, baselevel=1)
-    )
-
-
-@bp.get("/assessments/<uid>/statement.md")
-def statement_download(uid: str):
-    assessment = load(uid)
-    text = statement.render_markdown(_statement(assessment))
-    return _download(
-        text.encode("utf-8"), "text/markdown; charset=utf-8", f"{download_name(assessment)}.md"
-    )
-
-
-@bp.get("/assessments/<uid>/statement.docx")
-def statement_docx(uid: str):
-    assessment = load(uid)
-    return _download(
-        exports.to_docx(_statement(assessment)), DOCX_TYPE, f"{download_name(assessment)}.docx"
-    )
-
-
-@bp.get("/assessments/<uid>/<plan>.csv")
-def plan_csv(uid: str, plan: str):
-    if plan not in PLANS:
-        abort(404)
-    assessment = load(uid)
-    table = statement.plan_table(assessment.answers, banks(), _principles(assessment), PLANS[plan])
-    return _download(
-        exports.to_csv(table),
-        "text/csv; charset=utf-8",
-        f"{plan}-{download_name(assessment).removeprefix('equity-impact-statement-')}.csv",
-    )
-
-
-@bp.get("/assessments/<uid>/export.json")
-def export_json(uid: str):
-    assessment = load(uid)
-    data = transfer.to_json(assessment, dt.datetime.now(dt.UTC))
-    return _download(data, "application/json", f"{download_name(assessment)}.json")
-
-
-@bp.route("/assessments/import", methods=["GET", "POST"])
-def import_assessment():
-    require_author()
-    form = forms.ImportForm()
-    if form.validate_on_submit():
-        try:
-            document = transfer.read_document(form.file.data.read(transfer.MAX_BYTES + 1), banks())
-        except transfer.TransferError as err:
-            form.file.errors = [str(err)]
-        else:
-            uid = _create_from_document(document)
-            flash(IMPORTED_MESSAGE, "success")
-            return redirect(url_for("main.task_list", uid=uid))
-    return render_template("import.html", form=form)
-
-
-def _create_from_document(document: dict) -> str:
-    answers = transfer.new_answers(document)
-    values = {a.question_id: a.value for a in answers}
-    return store.create_assessment(
-        store.get_db(),
-        document["assessment"]["bank_version"],
-        wizard.summary_fields(values, banks()),
-        answers,
-        page="import",
-        completed=document["completed_sections"],
-        revision=document["assessment"]["revision"],
-        organisation_id=account().organisation_id,
-    )
-
-
-def _principles(assessment: store.Assessment):
-    return wizard.selected_principles(banks(), assessment.values())
-
-
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def download_name(assessment: store.Assessment) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", assessment.title.lower()).strip("-")[:60]
-    return f"equity-impact-statement-{slug or assessment.uid[:8]}"
 
 
 def _expired_question_page():
@@ -871,6 +507,9 @@ def _error(kind: str, status: int):
 
 
 def init_app(app: Flask) -> None:
+    # These modules add their routes to `bp`, so they must load before it is registered.
+    from hiat import documents, review  # noqa: F401
+
     app.register_blueprint(bp)
 
     @app.errorhandler(CSRFError)

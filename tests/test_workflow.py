@@ -213,6 +213,7 @@ def test_authors_can_share_while_the_assessment_is_in_review(app, team):
     uid, author, _, _ = team
     author.post(f"/assessments/{uid}/send-for-review")
     signed_in_client(app, email="pat@knowsley.gov.uk", name="Pat", organisation="Knowsley")
-    response = author.post(f"/assessments/{uid}/share",
-                           data={"email": "pat@knowsley.gov.uk", "role": "viewer"})
+    response = author.post(
+        f"/assessments/{uid}/share", data={"email": "pat@knowsley.gov.uk", "role": "viewer"}
+    )
     assert response.status_code == 302

@@ -21,7 +21,9 @@ OTHERS = (
 
 
 def save_and_continue(page: Page) -> None:
-    page.get_by_role("button", name="Save and continue").click()
+    # Wait for the next page, so a following click cannot land on this one.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
 
 
 def choose(page: Page, name: str, value: str) -> None:

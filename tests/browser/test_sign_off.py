@@ -19,13 +19,17 @@ def mark_every_section_complete(page: Page) -> None:
         items = page.locator(".govuk-task-list__item").filter(has_not_text="Completed")
         if items.count() == 0:
             return
-        items.first.locator("a").click()
+        with page.expect_navigation():
+            items.first.locator("a").click()
         for _ in range(6):  # the example answers everything, so each page saves
             if "Check your answers" in page.locator("h1").inner_text():
                 break
-            page.get_by_role("button", name="Save and continue").click()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Save and continue").click()
         page.locator("input[name=completed][value=yes]").check()
-        page.get_by_role("button", name="Save and continue").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save and continue").click()
+        expect(page.locator(".govuk-task-list").first).to_be_visible()
     raise AssertionError("sections never all completed")
 
 

@@ -1,0 +1,258 @@
+"""Routes for working together: review, sign-off, revisions, comments, sharing, history.
+
+They hang on the main blueprint, so their endpoints are main.*; views.init_app imports
+this module before the blueprint is registered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from hiat import exports, forms, statement, store, transfer, wizard
+from hiat.accounts import account
+from hiat.documents import DOCX_TYPE, download, download_name
+from hiat.views import banks, bp, load, role_on
+
+
+# ---------------------------------------------------------------- workflow
+def _move(uid: str, expected: str, status: str, message: str, roles: tuple[str, ...]):
+    assessment = load(uid)
+    if role_on(assessment) not in roles:
+        abort(403)
+    if not forms.HiatForm().validate_on_submit():
+        abort(400)
+    try:
+        store.set_status(store.get_db(), uid, expected, status, account().name)
+    except store.WrongStatus:
+        flash(
+            "Someone else has already moved this assessment on. Check its status below.",
+            "important",
+        )
+    else:
+        flash(message, "success")
+    return redirect(url_for("main.task_list", uid=uid))
+
+
+@bp.post("/assessments/<uid>/send-for-review")
+def send_for_review(uid: str):
+    assessment = load(uid)
+    all_sections = wizard.sections(banks(), assessment.values())
+    if not wizard.all_completed(all_sections, assessment.completed_sections):
+        flash(
+            "Mark every section as completed before you send the assessment for review.",
+            "important",
+        )
+        return redirect(url_for("main.task_list", uid=uid))
+    return _move(
+        uid,
+        store.DRAFT,
+        store.IN_REVIEW,
+        "The assessment has been sent for review. "
+        "Its answers are locked until it is approved or returned to draft.",
+        ("author",),
+    )
+
+
+@bp.post("/assessments/<uid>/return-to-draft")
+def return_to_draft(uid: str):
+    return _move(
+        uid,
+        store.IN_REVIEW,
+        store.DRAFT,
+        "The assessment is back in draft and can be changed.",
+        ("author", "reviewer", "approver"),
+    )
+
+
+@bp.route("/assessments/<uid>/sign-off", methods=["GET", "POST"])
+def sign_off(uid: str):
+    assessment = load(uid)
+    if role_on(assessment) != "approver":
+        abort(403)
+    if assessment.status != store.IN_REVIEW:
+        abort(423)
+    form = forms.SignOffForm()
+    if form.validate_on_submit():
+        snapshot = transfer.export_document(assessment, dt.datetime.now(dt.UTC))
+        try:
+            store.sign_off(
+                store.get_db(),
+                uid,
+                user=account(),
+                job_title=form.job_title.data,
+                attestation=forms.ATTESTATION,
+                snapshot=snapshot,
+            )
+        except store.WrongStatus:
+            abort(423)
+        return redirect(url_for("main.approved", uid=uid))
+    return render_template(
+        "sign_off.html", assessment=assessment, form=form, attestation=forms.ATTESTATION
+    )
+
+
+@bp.get("/assessments/<uid>/approved")
+def approved(uid: str):
+    assessment = load(uid)
+    signoffs = store.list_signoffs(store.get_db(), uid)
+    if assessment.status != store.APPROVED or not signoffs:
+        abort(404)
+    return render_template("approved.html", assessment=assessment, signoff=signoffs[-1])
+
+
+@bp.post("/assessments/<uid>/start-revision")
+def start_revision(uid: str):
+    assessment = load(uid)
+    if role_on(assessment) != "author":
+        abort(403)
+    if not forms.HiatForm().validate_on_submit():
+        abort(400)
+    try:
+        revision = store.start_revision(store.get_db(), uid, account().name)
+    except store.WrongStatus:
+        abort(423)
+    flash(
+        f"Revision {revision} has started as a draft. The approved revision stays "
+        "downloadable as it was signed.",
+        "success",
+    )
+    return redirect(url_for("main.task_list", uid=uid))
+
+
+def _signed(uid: str, revision: int) -> tuple[store.Assessment, store.Signoff]:
+    load(uid)
+    for signoff in store.list_signoffs(store.get_db(), uid):
+        if signoff.revision == revision:
+            return transfer.snapshot_assessment(signoff.snapshot, uid), signoff
+    abort(404)
+
+
+@bp.get("/assessments/<uid>/revisions/<int:revision>/statement.<fmt>")
+def signed_statement(uid: str, revision: int, fmt: str):
+    if fmt not in ("md", "docx"):
+        abort(404)
+    assessment, signoff = _signed(uid, revision)
+    built = statement.build_statement(
+        assessment, banks(), dt.date.fromisoformat(signoff.signed_at[:10]), signoff
+    )
+    name = f"{download_name(assessment)}-revision-{revision}-approved.{fmt}"
+    if fmt == "md":
+        return download(
+            statement.render_markdown(built).encode("utf-8"), "text/markdown; charset=utf-8", name
+        )
+    return download(exports.to_docx(built), DOCX_TYPE, name)
+
+
+@bp.get("/assessments/<uid>/revisions/<int:revision>/compare")
+def compare(uid: str, revision: int):
+    """What changed between a signed revision and now, or another signed revision (?with=)."""
+    current = load(uid)
+    before, signoff = _signed(uid, revision)
+    other = request.args.get("with", "")
+    after, later = _signed(uid, int(other)) if other.isdigit() else (current, None)
+    ids = sorted(set(before.answers) | set(after.answers))
+    differences = [
+        (qid, before.answers.get(qid), after.answers.get(qid))
+        for qid in ids
+        if before.value(qid) != after.value(qid)
+    ]
+    return render_template(
+        "compare.html", assessment=current, signoff=signoff, later=later, differences=differences
+    )
+
+
+# ---------------------------------------------------------------- comments
+@bp.post("/assessments/<uid>/sections/<section_id>/comments")
+def add_comment(uid: str, section_id: str):
+    load(uid)
+    form = forms.CommentForm()
+    if form.validate_on_submit():
+        store.add_comment(store.get_db(), uid, section_id, account(), form.text.data)
+        flash("Your comment has been added.", "success")
+    else:
+        flash(form.text.errors[0] if form.text.errors else "Enter a comment", "important")
+    return redirect(url_for("main.check_answers", uid=uid, section_id=section_id) + "#comments")
+
+
+@bp.post("/assessments/<uid>/comments/<int:comment_id>/resolve")
+def resolve_comment(uid: str, comment_id: int):
+    assessment = load(uid)
+    if role_on(assessment) != "author":
+        abort(403)
+    if not forms.HiatForm().validate_on_submit():
+        abort(400)
+    try:
+        store.resolve_comment(store.get_db(), uid, comment_id, account().name)
+    except store.AssessmentNotFound:
+        abort(404)
+    flash("The comment has been marked as resolved.", "success")
+    return redirect(request.referrer or url_for("main.task_list", uid=uid))
+
+
+# ---------------------------------------------------------------- sharing
+@bp.route("/assessments/<uid>/share", methods=["GET", "POST"])
+def share(uid: str):
+    # Sharing changes who can see the assessment, not its answers: allowed in any status.
+    assessment = load(uid)
+    if role_on(assessment) != "author":
+        abort(403)
+    form = forms.ShareForm()
+    if form.validate_on_submit():
+        try:
+            person = store.share(store.get_db(), uid, form.email.data, form.role.data)
+        except store.UserNotFound:
+            form.email.errors = [
+                "There is no account with this email address. Ask your administrator to add them"
+            ]
+        else:
+            flash(
+                f"The assessment is now shared with {person.name} ({person.organisation}) "
+                f"as a {form.role.data}.",
+                "success",
+            )
+            return redirect(url_for("main.task_list", uid=uid))
+    return render_template(
+        "share.html",
+        assessment=assessment,
+        form=form,
+        shares=store.list_shares(store.get_db(), uid),
+    )
+
+
+# ---------------------------------------------------------------- history
+@bp.get("/assessments/<uid>/history")
+def history(uid: str):
+    assessment = load(uid)
+    changes = store.list_changes(store.get_db(), uid)
+    return render_template(
+        "history.html", assessment=assessment, changes=changes, form=forms.HiatForm()
+    )
+
+
+@bp.post("/assessments/<uid>/history/<int:change_id>/restore")
+def restore_change(uid: str, change_id: int):
+    assessment = load(uid, edit=True)
+    form = forms.HiatForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change = store.get_change(store.get_db(), uid, change_id)
+    except store.AssessmentNotFound:
+        abort(404)
+    page = wizard.page_of(wizard.sections(banks(), assessment.values()), change.question_id)
+    answer = store.NewAnswer(
+        change.question_id, change.old_value, change.label, change.option_labels
+    )
+    # Saving bumps the page's version, so anyone editing that page sees a conflict.
+    store.save_answers(
+        store.get_db(),
+        uid,
+        [answer],
+        page=page.id if page else "history",
+        bank_version=banks().version,
+        by=account().name,
+    )
+    flash(f"The earlier answer to “{change.label}” has been restored.", "success")
+    return redirect(url_for("main.history", uid=uid))
