@@ -61,7 +61,8 @@ def sign_in_page(page: Page, email: str = EMAIL) -> Page:
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/assessments")
     return page
 
@@ -90,7 +91,8 @@ def new_page(browser: Browser, base_url: str, **options) -> Page:
     context = browser.new_context(
         base_url=base_url, bypass_csp=True, accept_downloads=True, **options
     )
-    context.set_default_timeout(10_000)
+    # Generous: CI machines are shared, and a slow page is not a failure of the app.
+    context.set_default_timeout(20_000)
     return context.new_page()
 
 
