@@ -93,6 +93,8 @@ class AssessmentSummary:
     place: str
     status: str
     updated_at: str
+    revision: int = 1
+    review_date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,7 +438,11 @@ def list_assessments(
         params += [user.organisation_id, user.id]
     with _reading():
         rows = db.query(
-            "SELECT uid, title, organisation, place, status, updated_at FROM assessments "
+            "SELECT uid, title, organisation, place, status, updated_at, revision, "
+            # The review date is an answer; the list needs it to show "Review due".
+            "(SELECT json_extract(value, '$') FROM answers WHERE answers.assessment_id = "
+            "assessments.id AND question_id = 'decision_review_date') AS review_date "
+            "FROM assessments "
             f"WHERE {where} ORDER BY updated_at DESC, id DESC",
             params,
         )

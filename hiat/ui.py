@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -166,6 +167,9 @@ def init_app(app: Flask) -> None:
         row_noun=row_noun,
         select_items=select_items,
         radio_items=radio_items,
+        status_label=lambda status, review_date: wizard.status_label(
+            status, review_date, dt.date.today()
+        ),
         column_hint=column_hint,
         shown_answer=shown_answer,
         answers_for=answers_for,

@@ -217,3 +217,20 @@ def test_authors_can_share_while_the_assessment_is_in_review(app, team):
         f"/assessments/{uid}/share", data={"email": "pat@knowsley.gov.uk", "role": "viewer"}
     )
     assert response.status_code == 302
+
+
+def test_the_list_shows_each_assessments_status_and_when_review_is_due(app, team):
+    uid, author, _, approver = team
+    author.post(f"/assessments/{uid}/send-for-review")
+    approver.post(
+        f"/assessments/{uid}/sign-off",
+        data={"job_title": "Director of Public Health", "confirm": "y"},
+    )
+    for review_date, shown in (("9999-12-31", "Approved"), ("2000-01-01", "Review due")):
+        with app.app_context():
+            store.get_db().execute(
+                "UPDATE answers SET value = ? WHERE question_id = 'decision_review_date'",
+                [f'"{review_date}"'],
+            )
+        page = check_page(author.get("/assessments").get_data(as_text=True))
+        assert shown in page.select_one("tbody tr").text
