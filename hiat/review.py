@@ -13,16 +13,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from hiat import exports, forms, statement, store, transfer, wizard
 from hiat.accounts import account
 from hiat.documents import DOCX_TYPE, download, download_name
-from hiat.views import banks, bp, load, role_on
+from hiat.views import banks, bp, load, load_as
 
 
 # ---------------------------------------------------------------- workflow
 def _move(uid: str, expected: str, status: str, message: str, roles: tuple[str, ...]):
-    assessment = load(uid)
-    if role_on(assessment) not in roles:
-        abort(403)
-    if not forms.HiatForm().validate_on_submit():
-        abort(400)
+    load_as(uid, roles)
     try:
         store.set_status(store.get_db(), uid, expected, status, account().name)
     except store.WrongStatus:
@@ -68,9 +64,7 @@ def return_to_draft(uid: str):
 
 @bp.route("/assessments/<uid>/sign-off", methods=["GET", "POST"])
 def sign_off(uid: str):
-    assessment = load(uid)
-    if role_on(assessment) != "approver":
-        abort(403)
+    assessment = load_as(uid, ("approver",))
     if assessment.status != store.IN_REVIEW:
         abort(423)
     form = forms.SignOffForm()
@@ -104,11 +98,7 @@ def approved(uid: str):
 
 @bp.post("/assessments/<uid>/start-revision")
 def start_revision(uid: str):
-    assessment = load(uid)
-    if role_on(assessment) != "author":
-        abort(403)
-    if not forms.HiatForm().validate_on_submit():
-        abort(400)
+    load_as(uid, ("author",))
     try:
         revision = store.start_revision(store.get_db(), uid, account().name)
     except store.WrongStatus:
@@ -178,11 +168,7 @@ def add_comment(uid: str, section_id: str):
 
 @bp.post("/assessments/<uid>/comments/<int:comment_id>/resolve")
 def resolve_comment(uid: str, comment_id: int):
-    assessment = load(uid)
-    if role_on(assessment) != "author":
-        abort(403)
-    if not forms.HiatForm().validate_on_submit():
-        abort(400)
+    load_as(uid, ("author",))
     try:
         store.resolve_comment(store.get_db(), uid, comment_id, account().name)
     except store.AssessmentNotFound:
@@ -195,9 +181,7 @@ def resolve_comment(uid: str, comment_id: int):
 @bp.route("/assessments/<uid>/share", methods=["GET", "POST"])
 def share(uid: str):
     # Sharing changes who can see the assessment, not its answers: allowed in any status.
-    assessment = load(uid)
-    if role_on(assessment) != "author":
-        abort(403)
+    assessment = load_as(uid, ("author",))
     form = forms.ShareForm()
     if form.validate_on_submit():
         try:
@@ -234,9 +218,6 @@ def history(uid: str):
 @bp.post("/assessments/<uid>/history/<int:change_id>/restore")
 def restore_change(uid: str, change_id: int):
     assessment = load(uid, edit=True)
-    form = forms.HiatForm()
-    if not form.validate_on_submit():
-        abort(400)
     try:
         change = store.get_change(store.get_db(), uid, change_id)
     except store.AssessmentNotFound:

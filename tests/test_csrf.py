@@ -54,3 +54,20 @@ def test_expired_question_page_keeps_what_was_typed_and_saves_nothing(csrf_app):
     assert page.select_one("#details_title")["value"] == DETAILS["details_title"]
     fresh = page.select_one("input[name=csrf_token]")["value"]
     assert client.post("/assessments/new", data=dict(DETAILS, csrf_token=fresh)).status_code == 302
+
+
+def test_workflow_and_account_actions_need_a_token_too(csrf_app):
+    client = signed_in_client(csrf_app)
+    token = token_from(client.get("/assessments/new").get_data(as_text=True))
+    uid = (
+        client.post("/assessments/new", data=dict(DETAILS, csrf_token=token))
+        .headers["Location"]
+        .split("/")[2]
+    )
+    for url in (
+        f"/assessments/{uid}/send-for-review",
+        f"/assessments/{uid}/archive",
+        f"/assessments/{uid}/share",
+        "/sign-out",
+    ):
+        assert client.post(url).status_code == 400, url
