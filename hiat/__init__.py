@@ -48,7 +48,10 @@ def create_app(
 
     banks = load_banks(app.config["QUESTIONS_DIR"])
     app.extensions["hiat"] = banks
-    app.extensions["hiat_example"] = load_example(app.config["QUESTIONS_DIR"], banks)
+    example = load_example(app.config["QUESTIONS_DIR"], banks)
+    app.extensions["hiat_example"] = example
+    # Built once: every question page shows the example's answer beside its guidance.
+    app.extensions["hiat_example_assessment"] = example.assessment(banks) if example else None
     app.jinja_loader = ChoiceLoader(
         [
             PackageLoader("hiat"),

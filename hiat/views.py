@@ -44,6 +44,10 @@ def worked_example() -> WorkedExample | None:
     return current_app.extensions["hiat_example"]
 
 
+def example_assessment() -> store.Assessment | None:
+    return current_app.extensions["hiat_example_assessment"]
+
+
 # Pages anyone may read without signing in.
 PUBLIC = frozenset(
     {
@@ -128,7 +132,7 @@ def example_page():
     example = worked_example()
     if example is None:
         abort(404)
-    built = statement.build_statement(example.assessment(banks()), banks(), dt.date.today())
+    built = statement.build_statement(example_assessment(), banks(), dt.date.today())
     return render_template(
         "example.html",
         example=example,
@@ -392,10 +396,9 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
         )
         back = url_for("main.task_list", uid=assessment.uid)
     values = assessment.values() if assessment else {}
-    example = worked_example()
     return render_template(
         "question_page.html",
-        example=example.assessment(banks()) if example else None,
+        example=example_assessment(),
         place=values.get("details_place"),
         place_labels={o.value: o.label for o in banks().places},
         assessment=assessment,
