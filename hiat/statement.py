@@ -37,9 +37,13 @@ NOT_ANSWERED = "Not answered"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 HTML_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "strong", "em", "ul", "ol", "li",
-    "table", "thead", "tbody", "tr", "th", "td", "hr", "code", "blockquote",
+    "table", "thead", "tbody", "tr", "th", "td", "hr", "code", "blockquote", "div",
 }  # fmt: skip
-HTML_ATTRIBUTES = {tag: {"id"} for tag in ("h2", "h3", "h4", "h5", "h6")}
+HTML_ATTRIBUTES = {
+    **{tag: {"id"} for tag in ("h2", "h3", "h4", "h5", "h6")},
+    # A wide table scrolls inside its own labelled, focusable region, never the page.
+    "div": {"class", "role", "aria-label", "tabindex"},
+}
 MATRIX_HEADERS = ("Marmot principle", "Direction", "Effect on the gap", "Size", "Confidence")
 
 
@@ -80,6 +84,8 @@ class Statement:
     title: str
     draft: bool
     blocks: tuple[Block, ...]
+    # For document properties (Word, PDF): the organisation that owns the assessment.
+    author: str = SERVICE_NAME
 
 
 # ---------------------------------------------------------------- answers as text
@@ -471,7 +477,17 @@ def render_html(statement: Statement, baselevel: int = 2) -> Markup:
     nh3 as a second line of defence; the only place statement content becomes Markup.
     """
     slugs: dict[str, int] = {}
-    parts = [_html_block(block, baselevel - 1, slugs) for block in statement.blocks]
+    parts, heading = [], statement.title
+    for block in statement.blocks:
+        part = _html_block(block, baselevel - 1, slugs)
+        if isinstance(block, Heading):
+            heading = block.text
+        elif isinstance(block, Table):
+            part = (
+                f'<div class="hiat-table-scroll" role="region" tabindex="0" '
+                f'aria-label="Table: {html.escape(heading.strip())}">{part}</div>'
+            )
+        parts.append(part)
     return Markup(nh3.clean("\n".join(parts), tags=HTML_TAGS, attributes=HTML_ATTRIBUTES))
 
 

@@ -344,6 +344,7 @@ def test_page_html_keeps_hostile_text_as_text(banks, text):
         "th",
         "td",
         "hr",
+        "div",
     }
     assert readable(text) in normalize(page.get_text(" "))
     ids = [h["id"] for h in page.find_all(["h2", "h3", "h4"])]
