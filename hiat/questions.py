@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -162,9 +163,19 @@ class Indicator:
     breakdowns: tuple[str, ...]
 
 
+# A pointer into the development kit (seed files, SEED_FACTS.md, the borough CSV, line numbers),
+# which must never reach a user: local_context.toml keeps such pointers in comments.
+_KIT_POINTER = re.compile(
+    r"seed\s*\d|seeds/|SEED_FACTS|borough_context|\.txt\b|\blines? \d|\(\d{3}:\d", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True, slots=True)
 class LocalFigure:
-    """A published figure for a place, shown beside the questions it informs."""
+    """A published figure for a place, shown beside the questions it informs.
+
+    `source` and `section` are the citation a reader can follow ("Figure 34", "chapter 3").
+    """
 
     id: str
     place: str
@@ -172,7 +183,26 @@ class LocalFigure:
     text: str
     year: str
     source: str
-    reference: str
+    section: str
+
+    # "2019/20" and "2018-20" end in 2020, so a two-digit end year counts too.
+    _YEARS = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/-]\s*(\d\d)(?!\d))?")
+
+    def latest_year(self) -> int | None:
+        """The most recent year `year` mentions ("2009/10 to 2020/21" -> 2021), if any."""
+        years = []
+        for match in self._YEARS.finditer(self.year):
+            start = int(match.group(1))
+            years.append(start)
+            if match.group(2):
+                end = start // 100 * 100 + int(match.group(2))
+                years.append(end if end >= start else end + 100)
+        return max(years, default=None)
+
+    def is_older(self, today: date) -> bool:
+        """True when the data are more than five years old; a figure with no year never is."""
+        latest = self.latest_year()
+        return latest is not None and today.year - latest > 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -595,9 +625,24 @@ class _Context:
                 self.fail(name, f"{where}: place '{_text(item, 'place')}' is not in places.toml")
             for qid in sorted(set(questions) - question_ids):
                 self.fail(name, f"{where}: question '{qid}' is not in the bank")
-            for key in ("text", "year", "source", "reference"):
+            for key in ("text", "year", "source", "section"):
                 if not _text(item, key):
                     self.fail(name, f"{where}: missing {key}")
+            # Users and boards read these values; a pointer into the seeds means nothing to them.
+            if "reference" in item:
+                self.fail(
+                    name,
+                    f"{where}: has a 'reference' key; cite the publication's section instead "
+                    '(section = "Figure 34") and move the pointer into a TOML comment above '
+                    "[[figures]]",
+                )
+            for key in ("text", "source", "section"):
+                if found := _KIT_POINTER.search(_text(item, key)):
+                    self.fail(
+                        name,
+                        f"{where}: {key} contains '{found.group(0)}', a pointer into the "
+                        "development kit; move it into a TOML comment above [[figures]]",
+                    )
             result.append(
                 LocalFigure(
                     _text(item, "id"),
@@ -606,7 +651,7 @@ class _Context:
                     _text(item, "text"),
                     _text(item, "year"),
                     _text(item, "source"),
-                    _text(item, "reference"),
+                    _text(item, "section"),
                 )
             )
         return tuple(result)

@@ -401,6 +401,7 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
         example=example_assessment(),
         place=values.get("details_place"),
         place_labels={o.value: o.label for o in banks().places},
+        today=dt.date.today(),
         assessment=assessment,
         page=page,
         form=form,
