@@ -29,7 +29,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 from hiat import store
-from hiat.forms import HiatForm
+from hiat.forms import HiatForm, TextRequired, choose_one
 
 bp = Blueprint("accounts", __name__)
 limiter = Limiter(get_remote_address, storage_uri="memory://")
@@ -94,9 +94,8 @@ def _password_field(label: str) -> PasswordField:
 def _email_field() -> EmailField:
     return EmailField(
         "Email address",
-        filters=[lambda v: v.strip() if v else v],
         validators=[
-            InputRequired(message="Enter an email address"),
+            TextRequired(message="Enter an email address"),
             Regexp(
                 r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                 message="Enter an email address in the correct format, like name@example.org",
@@ -112,19 +111,23 @@ class SignInForm(HiatForm):
 
 
 class UserForm(HiatForm):
+    # HiatForm trims every text field and turns text of only spaces into "".
     name = StringField(
-        "Full name", validators=[InputRequired(message="Enter the person's name"), Length(max=200)]
+        "Full name", validators=[TextRequired(message="Enter the person's name"), Length(max=200)]
     )
     email = _email_field()
     organisation = StringField(
         "Organisation",
         validators=[
-            InputRequired(message="Enter the organisation, for example Wirral Council"),
+            TextRequired(message="Enter the organisation, for example Wirral Council"),
             Length(max=200),
         ],
     )
     role = RadioField(
-        "Role", choices=ROLE_CHOICES, validators=[InputRequired(message="Select a role")]
+        "Role",
+        choices=ROLE_CHOICES,
+        validators=[InputRequired(message="Select a role")],
+        invalid_choice_message=choose_one("Role"),
     )
     password = _password_field("Temporary password")
 
@@ -133,12 +136,12 @@ class SetupForm(HiatForm):
     organisation = StringField(
         "Your organisation",
         validators=[
-            InputRequired(message="Enter your organisation, for example Wirral Council"),
+            TextRequired(message="Enter your organisation, for example Wirral Council"),
             Length(max=200),
         ],
     )
     name = StringField(
-        "Your full name", validators=[InputRequired(message="Enter your name"), Length(max=200)]
+        "Your full name", validators=[TextRequired(message="Enter your name"), Length(max=200)]
     )
     email = _email_field()
     password = _password_field("Create a password")
@@ -165,9 +168,9 @@ def setup():
     if form.validate_on_submit():
         created = store.create_user(
             db,
-            organisation=form.organisation.data.strip(),
+            organisation=form.organisation.data,
             email=form.email.data,
-            name=form.name.data.strip(),
+            name=form.name.data,
             role="author",
             password_hash=hash_password(form.password.data),
             is_admin=True,
@@ -219,9 +222,9 @@ def users():
         try:
             store.create_user(
                 db,
-                organisation=form.organisation.data.strip(),
+                organisation=form.organisation.data,
                 email=form.email.data,
-                name=form.name.data.strip(),
+                name=form.name.data,
                 role=form.role.data,
                 password_hash=hash_password(form.password.data),
             )
@@ -229,7 +232,7 @@ def users():
             form.email.errors = ["An account with this email address already exists"]
         else:
             flash(
-                f"An account has been created for {form.name.data.strip()}. Give them the "
+                f"An account has been created for {form.name.data}. Give them the "
                 "temporary password in person or by phone.",
                 "success",
             )

@@ -22,6 +22,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -29,10 +30,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.meta import DefaultMeta
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
 from hiat.questions import IMPACT_PARTS, Banks, Option, Question
 from hiat.store import NewAnswer
+from hiat.text import is_blank, newlines
 
 DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 20000}
 IMPACT_PART_LABELS = {
@@ -45,8 +48,63 @@ DATE_FORMAT = "%d %m %Y"
 DATE_EXAMPLE = "27 3 2027"
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+# ---------------------------------------------------------------- typed text
+def tidy_text(value: Any) -> Any:
+    """The one filter on every text box: blank is empty, ends trimmed, line breaks as LF.
+
+    Text of only spaces, non-breaking spaces or zero-width characters becomes "",
+    so a required field gets its message and an optional one is stored as not
+    answered. Line breaks inside a textarea stay, with CRLF and a lone CR as LF.
+    """
+    if not isinstance(value, str):
+        return value
+    return "" if is_blank(value) else newlines(value).strip()
+
+
+def _is_typed_text(field_class: type) -> bool:
+    # Passwords are kept exactly as typed; hidden fields carry tokens, not text.
+    return issubclass(field_class, StringField) and not issubclass(
+        field_class, (PasswordField, HiddenField)
+    )
+
+
+class TextMeta(DefaultMeta):
+    """Adds tidy_text to every text field as it is bound: one place, not one per field."""
+
+    def bind_field(self, form: Form, unbound_field: Any, options: dict[str, Any]) -> Field:
+        if _is_typed_text(unbound_field.field_class):
+            filters = unbound_field.kwargs.get("filters") or ()
+            options = {**options, "filters": [tidy_text, *filters]}
+        return super().bind_field(form, unbound_field, options)
+
+
+class TextForm(Form):
+    """Base for forms nested in a page (table rows), so their cells are tidied too."""
+
+    Meta = TextMeta
+
+
+class TextRequired(InputRequired):
+    """Like InputRequired, but judged after tidy_text: spaces alone are no answer.
+
+    InputRequired looks at the raw input, so "   " would pass it.
+    """
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if not isinstance(field.data, str) or not is_blank(field.data):
+            return super().__call__(form, field)
+        field.errors[:] = []
+        raise StopValidation(self.message or field.gettext("This field is required."))
+
+
+def choose_one(name: str) -> str:
+    """What a radio or select says when the posted value is not one of its options."""
+    return f"Choose one of the options for “{name}”"
+
+
+def choose_from(name: str) -> str:
+    """The same for checkboxes, where several options can be chosen."""
+    return f"Choose only from the options for “{name}”"
 
 
 def _length(max_length: int) -> Length:
@@ -61,7 +119,7 @@ class GovDateField(DateField):
     """Day, month and year boxes that post under one name, like GOV.UK's date input."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [part.strip() for part in valuelist]
+        parts = [tidy_text(part) for part in valuelist]
         if not any(parts):
             self.data = None
             return
@@ -89,27 +147,40 @@ class GovDateField(DateField):
 # ---------------------------------------------------------------- field builders
 def _text_field(question: Question, banks: Banks) -> Field:
     limit = question.max_length or DEFAULT_MAX_LENGTH["text"]
-    return StringField(question.label, filters=[_strip], validators=[Optional(), _length(limit)])
+    return StringField(question.label, validators=[Optional(), _length(limit)])
 
 
 def _textarea_field(question: Question, banks: Banks) -> Field:
     limit = question.max_length or DEFAULT_MAX_LENGTH["textarea"]
-    return TextAreaField(question.label, filters=[_strip], validators=[Optional(), _length(limit)])
+    return TextAreaField(question.label, validators=[Optional(), _length(limit)])
 
 
 def _radios_field(question: Question, banks: Banks) -> Field:
-    return RadioField(question.label, choices=_choices(question.options), validators=[Optional()])
+    return RadioField(
+        question.label,
+        choices=_choices(question.options),
+        validators=[Optional()],
+        invalid_choice_message=choose_one(question.label),
+    )
 
 
 def _checkboxes_field(question: Question, banks: Banks) -> Field:
     return SelectMultipleField(
-        question.label, choices=_choices(question.options), validators=[Optional()]
+        question.label,
+        choices=_choices(question.options),
+        validators=[Optional()],
+        invalid_choice_message=choose_from(question.label),
     )
 
 
 def _groups_field(question: Question, banks: Banks) -> Field:
     options = [Option(group.id, group.label) for group in banks.groups]
-    return SelectMultipleField(question.label, choices=_choices(options), validators=[Optional()])
+    return SelectMultipleField(
+        question.label,
+        choices=_choices(options),
+        validators=[Optional()],
+        invalid_choice_message=choose_from(question.label),
+    )
 
 
 def _date_field(question: Question, banks: Banks) -> Field:
@@ -119,7 +190,10 @@ def _date_field(question: Question, banks: Banks) -> Field:
 def _impact_field(question: Question, banks: Banks) -> Field:
     fields = {
         part: RadioField(
-            IMPACT_PART_LABELS[part], choices=_choices(banks.scales[part]), validators=[Optional()]
+            IMPACT_PART_LABELS[part],
+            choices=_choices(banks.scales[part]),
+            validators=[Optional()],
+            invalid_choice_message=choose_one(f"{IMPACT_PART_LABELS[part]}: {question.label}"),
         )
         for part in IMPACT_PARTS
     }
@@ -131,7 +205,10 @@ def _table_field(question: Question, banks: Banks) -> Field:
     for column in question.columns:
         if column.type == "indicator":
             fields[column.id] = SelectField(
-                column.label, choices=_indicator_choices(question, banks), validators=[Optional()]
+                column.label,
+                choices=_indicator_choices(question, banks),
+                validators=[Optional()],
+                invalid_choice_message=choose_one(f"{column.label}: {question.label}"),
             )
         elif column.type == "date":
             fields[column.id] = GovDateField(
@@ -140,10 +217,8 @@ def _table_field(question: Question, banks: Banks) -> Field:
         else:
             limit = DEFAULT_MAX_LENGTH["textarea" if column.type == "textarea" else "text"]
             field_class = TextAreaField if column.type == "textarea" else StringField
-            fields[column.id] = field_class(
-                column.label, filters=[_strip], validators=[Optional(), _length(limit)]
-            )
-    row_form = type("RowForm", (Form,), fields)
+            fields[column.id] = field_class(column.label, validators=[Optional(), _length(limit)])
+    row_form = type("RowForm", (TextForm,), fields)
     return FieldList(FormField(row_form), label=question.label, min_entries=1)
 
 
@@ -171,7 +246,10 @@ FIELD_BUILDERS: Mapping[str, Callable[[Question, Banks], Field]] = {
 
 
 class HiatForm(FlaskForm):
-    """Base for every form: the error summary lists each problem with a link to its field."""
+    """Base for every form: tidied text, and an error summary that lists each problem
+    with a link to its field."""
+
+    Meta = TextMeta
 
     def error_list(self) -> list[dict[str, str]]:
         return list(_flatten_errors(self))
@@ -205,17 +283,18 @@ class SectionCompleteForm(HiatForm):
             SelectChoice("no", "No, I'll come back to it later"),
         ],
         validators=[Optional()],
+        invalid_choice_message=choose_one("Have you completed this section?"),
     )
 
 
 class ShareForm(HiatForm):
     email = StringField(
         "Email address of the person to share with",
-        filters=[_strip],
-        validators=[InputRequired(message="Enter the email address of the person to share with")],
+        validators=[TextRequired(message="Enter the email address of the person to share with")],
     )
     role = RadioField(
         "What can they do?",
+        invalid_choice_message=choose_one("What can they do?"),
         choices=[
             SelectChoice("author", "Change the answers (author)"),
             SelectChoice("reviewer", "Read and comment (reviewer)"),
@@ -235,9 +314,8 @@ ATTESTATION = (
 class SignOffForm(HiatForm):
     job_title = StringField(
         "Your job title",
-        filters=[_strip],
         validators=[
-            InputRequired(message="Enter your job title, for example Director of Public Health"),
+            TextRequired(message="Enter your job title, for example Director of Public Health"),
             Length(max=200),
         ],
     )
@@ -250,9 +328,8 @@ class SignOffForm(HiatForm):
 class CommentForm(HiatForm):
     text = TextAreaField(
         "Add a comment",
-        filters=[_strip],
         validators=[
-            InputRequired(message="Enter a comment"),
+            TextRequired(message="Enter a comment"),
             Length(max=5000, message="Your comment must be 5,000 characters or fewer"),
         ],
     )
