@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from hiat import accounts, security, store, ui, views
+from hiat import accounts, forms, security, store, ui, views
 from hiat.example import load_example
 from hiat.questions import load_banks
 
@@ -58,6 +58,9 @@ def create_app(
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
+    # Reads the raw body for bytes that are not UTF-8, so it must run before CSRFProtect
+    # parses the form.
+    app.before_request(forms.note_unreadable_text)
     CSRFProtect(app)
     security.init_app(app)
     ui.init_app(app)

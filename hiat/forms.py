@@ -8,12 +8,16 @@ FIELD_BUILDERS; the templates keep one partial per type to match.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
+from flask import g, has_request_context, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
+from werkzeug.sansio.multipart import Data, Epilogue, MultipartDecoder, NeedData
+from werkzeug.sansio.multipart import Field as PartField
 from wtforms import (
     BooleanField,
     DateField,
@@ -246,10 +250,16 @@ FIELD_BUILDERS: Mapping[str, Callable[[Question, Banks], Field]] = {
 
 
 class HiatForm(FlaskForm):
-    """Base for every form: tidied text, and an error summary that lists each problem
-    with a link to its field."""
+    """Base for every form: tidied text, unreadable text refused, and an error summary
+    that lists each problem with a link to its field."""
 
     Meta = TextMeta
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unreadable = g.get("hiat_unreadable") if has_request_context() else None
+        if unreadable:
+            _mark_unreadable(self, unreadable)
 
     def error_list(self) -> list[dict[str, str]]:
         return list(_flatten_errors(self))
@@ -355,6 +365,114 @@ def _flatten_errors(form: Form) -> Iterable[dict[str, str]]:
             # A date's first box is its day; radios and checkboxes start at the field id.
             suffix = "-day" if isinstance(field, GovDateField) else ""
             yield {"text": field.errors[0], "href": f"#{field.id}{suffix}"}
+
+
+# ---------------------------------------------------------------- unreadable text
+UNREADABLE = (
+    "“{label}” contains characters that could not be read. Retype it or paste it as plain text"
+)
+# The field name werkzeug gives each value, and that value as werkzeug decoded it -> with U+FFFD.
+Unreadable = dict[str, dict[str, str]]
+
+
+def note_unreadable_text() -> None:
+    """Before the form is parsed, find the fields whose bytes are not valid UTF-8.
+
+    werkzeug keeps such bytes as percent escapes ("%FF"), which would be stored as if
+    typed, and a typed "%FF" (sent as %25FF) looks the same once decoded. Only the raw
+    body tells them apart, so it is read (and cached for the form parser) first.
+    """
+    if request.mimetype == "application/x-www-form-urlencoded":
+        found = _unreadable_urlencoded(request.get_data(cache=True))
+    elif request.mimetype == "multipart/form-data":
+        boundary = request.mimetype_params.get("boundary", "")
+        found = _unreadable_multipart(request.get_data(cache=True), boundary.encode("latin-1"))
+    else:
+        return
+    if found:
+        g.hiat_unreadable = found
+
+
+def _unreadable_urlencoded(body: bytes) -> Unreadable:
+    found: Unreadable = {}
+    # Latin-1 maps each byte to one character, so unquoting keeps the bytes as sent.
+    pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    for name, value in pairs:
+        raw = value.encode("latin-1")
+        if not _is_utf8(raw):
+            key = name.encode("latin-1").decode("utf-8", "werkzeug.url_quote")
+            as_parsed = raw.decode("utf-8", "werkzeug.url_quote")
+            found.setdefault(key, {})[as_parsed] = raw.decode("utf-8", "replace")
+    return found
+
+
+def _unreadable_multipart(body: bytes, boundary: bytes) -> Unreadable:
+    """The same for a multipart body, where werkzeug turns bad bytes into U+FFFD."""
+    found: Unreadable = {}
+    if not boundary:
+        return found
+    decoder = MultipartDecoder(boundary)
+    decoder.receive_data(body)
+    decoder.receive_data(None)
+    name, chunks = None, []
+    try:
+        for event in _events(decoder):
+            if isinstance(event, PartField):
+                name, chunks = event.name, []
+            elif not isinstance(event, Data):
+                name = None  # a file: its bytes are the importer's to judge
+            elif name is not None:
+                chunks.append(event.data)
+                raw = b"" if event.more_data else b"".join(chunks)
+                if not _is_utf8(raw):
+                    replaced = raw.decode("utf-8", "replace")
+                    found.setdefault(name, {})[replaced] = replaced
+    except ValueError:
+        return found  # a malformed body: werkzeug's parser decides what to do with it
+    return found
+
+
+def _events(decoder: MultipartDecoder) -> Iterator[Any]:
+    event = decoder.next_event()
+    while not isinstance(event, (Epilogue, NeedData)):
+        yield event
+        event = decoder.next_event()
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _leaf_fields(form: Form) -> Iterator[Field]:
+    for field in form:
+        if isinstance(field, FormField):
+            yield from _leaf_fields(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _leaf_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        else:
+            yield field
+
+
+def _mark_unreadable(form: Form, unreadable: Unreadable) -> None:
+    """An error on each field that holds unreadable text, shown when the form validates.
+
+    The text box shows U+FFFD where the bad bytes were, never the escapes, so sending
+    the page again as it is cannot store "%FF" as if the user had typed it.
+    """
+    for field in _leaf_fields(form):
+        values = unreadable.get(field.name, {})
+        sent = [value for value in field.raw_data or () if value in values]
+        if not sent:
+            continue
+        # process_errors survive validation and stop a choice field's own check.
+        field.process_errors.append(UNREADABLE.format(label=field.label.text))
+        if _is_typed_text(type(field)):
+            field.data = tidy_text(values[sent[0]])
 
 
 # ---------------------------------------------------------------- values in and out

@@ -3,6 +3,7 @@ line breaks are LF, and a wrong choice names its question."""
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
 import pytest
@@ -202,6 +203,89 @@ def test_share_email_of_only_spaces_is_refused_with_a_message(client, new_assess
     )
     page = check_page(response.get_data(as_text=True))
     assert "Enter the email address of the person to share with" in error_summary(page)
+
+
+# ---------------------------------------------------------------- unreadable bytes
+def test_invalid_utf8_in_a_form_is_refused_naming_the_field(app, client):
+    # "Café" sent as Latin-1: %E9 is not UTF-8.
+    body = raw_body(DETAILS, "details_lead_officer=Caf%E9+Officer")
+    response = client.post("/assessments/new", data=body, content_type=FORM)
+    page = check_page(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert f"“{LEAD_OFFICER}” {UNREADABLE}" in error_summary(page)
+    # The other answers are kept, and the box shows where the unreadable bytes were.
+    assert page.select_one("#details_title")["value"] == DETAILS["details_title"]
+    assert page.select_one("#details_lead_officer")["value"] == "Caf\ufffd Officer"
+    with app.app_context():
+        assert store.list_assessments(store.get_db()) == []
+
+
+def test_typed_percent_ff_is_kept_as_typed(app, client):
+    # A user who types "%FF" sends %25FF: that is readable text and is stored as typed.
+    body = raw_body(DETAILS, "details_lead_officer=100%25FF+%C3%A9")
+    response = client.post("/assessments/new", data=body, content_type=FORM)
+    assert response.status_code == 302
+    assessment = saved(app, uid_from(response.headers["Location"]))
+    assert assessment.value("details_lead_officer") == "100%FF é"
+
+
+def test_invalid_utf8_in_a_table_cell_is_refused_naming_the_column(app, client, new_assessment):
+    uid = new_assessment()
+    body = raw_body(
+        {"p1_s2_actions-0-action": "Insulate homes", "save": "continue"},
+        "p1_s2_actions-0-owner=Housing%FF%FE",
+    )
+    response = client.post(
+        f"/assessments/{uid}/pages/early_years-step-2", data=body, content_type=FORM
+    )
+    page = check_page(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert any(message.endswith(UNREADABLE) for message in error_summary(page))
+    assert page.select_one("#p1_s2_actions-0-action").text.strip() == "Insulate homes"
+    assert "p1_s2_actions" not in saved(app, uid).answers
+
+
+def test_invalid_utf8_in_a_multipart_form_is_refused_naming_the_field(client):
+    fields = {name: value.encode() for name, value in DETAILS.items()}
+    fields["details_lead_officer"] = b"Caf\xe9"
+    response = client.post(
+        "/assessments/new",
+        data=multipart_body(fields),
+        content_type="multipart/form-data; boundary=hiatboundary",
+    )
+    page = check_page(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert f"“{LEAD_OFFICER}” {UNREADABLE}" in error_summary(page)
+
+
+def test_an_uploaded_file_is_left_to_the_importer(client):
+    response = client.post(
+        "/assessments/import", data={"file": (io.BytesIO(b'{"title": "Caf\xe9"}'), "a.json")}
+    )
+    assert UNREADABLE not in response.get_data(as_text=True)
+
+
+def test_invalid_utf8_is_refused_with_csrf_on_too(csrf_client):
+    html = csrf_client.get("/assessments/new").get_data(as_text=True)
+    token = check_page(html).select_one("input[name=csrf_token]")["value"]
+    body = raw_body(dict(DETAILS, csrf_token=token), "details_lead_officer=%FF")
+    response = csrf_client.post("/assessments/new", data=body, content_type=FORM)
+    page = check_page(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert f"“{LEAD_OFFICER}” {UNREADABLE}" in error_summary(page)
+
+
+def test_invalid_utf8_in_a_user_name_is_refused_naming_the_field(app):
+    admin = signed_in_client(app, email="ada@wirral.gov.uk", name="Ada Admin", is_admin=True)
+    data = {
+        "email": "ivy@wirral.gov.uk",
+        "organisation": "Wirral Council",
+        "role": "reviewer",
+        "password": PASSWORD,
+    }
+    response = admin.post("/admin/users", data=raw_body(data, "name=Iv%FF"), content_type=FORM)
+    page = check_page(response.get_data(as_text=True))
+    assert f"“Full name” {UNREADABLE}" in error_summary(page)
 
 
 # ---------------------------------------------------------------- choices
