@@ -116,6 +116,12 @@ class Question:
     required_message: str = ""
     page: str = ""
     rapid: bool = False
+    # The short heading the statement shows for this answer ("Who is doing worst now").
+    statement: str = ""
+
+    @property
+    def heading(self) -> str:
+        return self.statement or self.label
 
     def option_label(self, value: str) -> str:
         for option in self.options:
@@ -512,9 +518,10 @@ class _Context:
             self.fail(
                 name, f"unknown type '{qtype}'; use one of {', '.join(sorted(QUESTION_TYPES))}", qid
             )
-        for key in ("label", "hint", "guidance"):
+        for key in ("label", "statement", "hint", "guidance"):
             if not _text(item, key):
                 self.fail(name, f"missing {key}", qid)
+        self.check_statement(name, qid, _text(item, "statement"))
         step = item.get("step")
         if principle and step not in STEPS:
             self.fail(name, f"step is {step!r}; it must be 1, 2, 3 or 4", qid)
@@ -539,7 +546,18 @@ class _Context:
             required_message=_text(item, "required_message"),
             page=self.page(name, qid, item),
             rapid=bool(item.get("rapid", False)),
+            statement=_text(item, "statement"),
         )
+
+    def check_statement(self, name: str, qid: str, heading: str) -> None:
+        """A statement heading names the answer for a board: not a question, not "you"."""
+        if heading.endswith("?") or re.search(r"\byou(r|rs)?\b", heading, re.IGNORECASE):
+            self.fail(
+                name,
+                f"statement '{heading}' must be a short heading, not a question to the user; "
+                'for example "Who is doing worst now"',
+                qid,
+            )
 
     def page(self, name: str, qid: str, item: dict[str, Any]) -> str:
         allowed = FIXED_PAGES.get(name)

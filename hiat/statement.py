@@ -25,16 +25,28 @@ from markupsafe import Markup
 from hiat import wizard
 from hiat.questions import IMPACT_PARTS, Banks, Principle, Question
 from hiat.store import Answer, Assessment
+from hiat.text import clean, close_bidi, is_blank
 
 SERVICE_NAME = "Health equity impact assessment"
-# Python-Markdown's escapable characters, escaped with a backslash first; then
-# characters that cannot be backslash-escaped everywhere become entities.
-PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-ENTITIES = str.maketrans({"=": "&#61;", "~": "&#126;", ":": "&#58;"})
-# Control characters other than tab and newline carry no meaning in a statement.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+STATEMENT_KIND = "Equity impact statement"
+IMPLICATIONS_HEADING = "Implications for health equity"
 NOT_ANSWERED = "Not answered"
+NOT_GIVEN = "Not given"
+NO_PRINCIPLES = "No principles have been screened in yet."
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A row's own indicator name (value) stands in for a catalogue indicator (key): one column.
+OWN_NAME = {"catalogue": "indicator"}
+# Repeating-row questions appear once, in a plan: (one, many, the plan's name).
+PLAN_NAMES = {
+    "action_table": ("action", "actions", "action plan"),
+    "indicator_table": ("indicator", "indicators", "monitoring plan"),
+}
+RATING_WORDS = {
+    "direction": "direction",
+    "gap": "effect on the gap",
+    "magnitude": "size",
+    "confidence": "confidence",
+}
 HTML_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "strong", "em", "ul", "ol", "li",
     "table", "thead", "tbody", "tr", "th", "td", "hr", "code", "blockquote", "div",
@@ -86,6 +98,12 @@ class Statement:
     blocks: tuple[Block, ...]
     # For document properties (Word, PDF): the organisation that owns the assessment.
     author: str = SERVICE_NAME
+    kind: str = STATEMENT_KIND
+
+    @property
+    def document_title(self) -> str:
+        """The title a window, a tab or a file's properties show: 'Board summary: Green Plan'."""
+        return f"{self.kind}: {self.title}"
 
 
 # ---------------------------------------------------------------- answers as text
@@ -106,18 +124,75 @@ def cell_text(labels: Mapping[str, str], column: str, row: Mapping[str, Any]) ->
     return date_text(labels.get(f"{column}:{value}", value))
 
 
+def join_words(items: Iterable[str]) -> str:
+    """'a', 'a and b', 'a, b and c'; semicolons when an item has a comma of its own."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    separator = "; " if any("," in item for item in items) else ", "
+    return separator.join(items[:-1]) + " and " + items[-1]
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "People on low incomes" -> "people on low incomes".
+
+    Only a plain capitalised first word is lowered, so "Core20" and "NHS staff" stay.
+    """
+    first = re.match(r"[^\W\d_]*", label).group()
+    if (
+        len(first) > 1
+        and first[1:].islower()
+        and label[len(first) : len(first) + 1] in ("", " ", ",")
+    ):
+        return label[0].lower() + label[1:]
+    return label
+
+
 def _label(answer: Answer, value: str) -> str:
     return str(answer.option_labels.get(value, value))
 
 
-def _plain(answer: Answer | None) -> str:
-    """A short answer as one line of plain text, for table cells."""
+def plain(answer: Answer | None) -> str:
+    """A short answer as one line of plain text, for table cells; blank when unanswered."""
     if answer is None:
         return ""
     value = answer.value
     if isinstance(value, list):
         return ", ".join(_label(answer, str(v)) for v in value if not isinstance(v, dict))
-    return date_text(_label(answer, str(value)))
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(answer, k)}: {_label(answer, v)}" for k, v in value.items() if v)
+    text = date_text(_label(answer, str(value)))
+    return "" if is_blank(text) else text
+
+
+def filled(text: str, marker: str = NOT_GIVEN) -> str:
+    """A cell or item never reads as empty: blank text becomes the marker."""
+    return marker if is_blank(text) else text
+
+
+def reading_table(headers: Iterable[str], grid: Iterable[Iterable[str]]) -> Table:
+    """A table people read: a column that no row uses is left out, a blank cell says so."""
+    headers, grid = list(headers), [list(line) for line in grid]
+    used = [i for i in range(len(headers)) if any(not is_blank(line[i]) for line in grid)]
+    return Table(
+        tuple(headers[i] for i in used),
+        tuple(tuple(filled(line[i]) for i in used) for line in grid),
+    )
+
+
+def shown_columns(columns: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(id, header) of the columns a reader sees: own indicator names join the catalogue."""
+    return [
+        (cid, "Indicator" if cid in OWN_NAME else header)
+        for cid, header in columns
+        if cid not in OWN_NAME.values()
+    ]
+
+
+def _row_cell(labels: Mapping[str, str], column: str, row: Mapping[str, Any]) -> str:
+    value = cell_text(labels, column, row)
+    own = OWN_NAME.get(column)
+    return value if not is_blank(value) or own is None else cell_text(labels, own, row)
 
 
 def answer_blocks(answer: Answer | None) -> list[Block]:
@@ -127,23 +202,63 @@ def answer_blocks(answer: Answer | None) -> list[Block]:
     value, labels = answer.value, answer.option_labels
     if isinstance(value, list) and value and isinstance(value[0], dict):
         present = set().union(*value)
-        columns = [c for c in labels if c in present]
-        return [
-            Table(
-                tuple(labels[c] for c in columns),
-                tuple(tuple(cell_text(labels, c, row) for c in columns) for row in value),
-            )
-        ]
+        columns = shown_columns((c, labels[c]) for c in labels if c in present and ":" not in c)
+        grid = [[_row_cell(labels, cid, row) for cid, _ in columns] for row in value]
+        return [reading_table((header for _, header in columns), grid)]
     if isinstance(value, list):
-        return [Bullets(tuple(_label(answer, str(item)) for item in value))]
+        items = [_label(answer, str(item)) for item in value if not is_blank(str(item))]
+        return [Bullets(tuple(items))] if items else [Paragraph(NOT_ANSWERED)]
     if isinstance(value, dict):
         parts = tuple(f"{_label(answer, k)}: {_label(answer, v)}" for k, v in value.items() if v)
         return [Bullets(parts)] if parts else [Paragraph(NOT_ANSWERED)]
-    return [Paragraph(date_text(_label(answer, str(value))))]
+    return [Paragraph(filled(date_text(_label(answer, str(value))), NOT_ANSWERED))]
 
 
-def _qa(label: str, answer: Answer | None) -> list[Block]:
-    return [Paragraph(label, strong=True), *answer_blocks(answer)]
+def _qa(question: Question, answer: Answer | None, level: int = 4) -> list[Block]:
+    return [Heading(level, question.heading), *answer_blocks(answer)]
+
+
+# ---------------------------------------------------------------- status
+STATUS_WORDS = {"in_review": "in review", "approved": "approved"}
+
+
+def status_line(assessment: Assessment, complete: bool, signoff: Any) -> str:
+    """Approved by whom and when, or plainly not yet approved, with the workflow status."""
+    if signoff is not None:
+        job = "" if is_blank(signoff.job_title) else f", {signoff.job_title.strip()}"
+        return (
+            f"Approved by {signoff.name.strip()}{job}, on {date_text(signoff.signed_at[:10])} "
+            f"(revision {signoff.revision})."
+        )
+    if assessment.status in STATUS_WORDS:
+        status = STATUS_WORDS[assessment.status]
+    elif complete:
+        status = "draft, all sections complete, not yet reviewed"
+    else:
+        status = "draft, not all sections complete"
+    return f"Not yet approved: {status} (revision {assessment.revision})."
+
+
+def path_text(assessment: Assessment) -> str:
+    """Which path was used and what the screening suggested; it cannot contradict itself."""
+    chosen = assessment.value(wizard.PATH_QUESTION)
+    if chosen not in ("rapid", "full"):
+        return "Not chosen yet"
+    recommendation = wizard.recommend_path(assessment.values())
+    if recommendation is None:
+        return f"{chosen.capitalize()} assessment; the size of the decision was not screened"
+    because = join_words(recommendation.reasons)
+    if recommendation.path == chosen:
+        return f"{chosen.capitalize()} assessment, as the screening suggested, because {because}"
+    return (
+        f"{chosen.capitalize()} assessment, chosen by the author; the screening suggested "
+        f"a {recommendation.path} one because {because}"
+    )
+
+
+def _rapid(answers: Mapping[str, Answer]) -> bool:
+    answer = answers.get(wizard.PATH_QUESTION)
+    return answer is not None and answer.value == "rapid"
 
 
 # ---------------------------------------------------------------- the statement
@@ -152,77 +267,94 @@ def build_statement(
 ) -> Statement:
     """Every block of the statement, in order. Pure and deterministic.
 
-    `signoff`, when the assessment's revision has been approved, adds who signed it off.
+    `signoff`, when the assessment's revision has been approved, names who signed it off.
     """
     values = assessment.values()
-    all_sections = wizard.sections(banks, values)
-    draft = not wizard.all_completed(all_sections, assessment.completed_sections)
+    complete = wizard.all_completed(wizard.sections(banks, values), assessment.completed_sections)
     principles = wizard.selected_principles(banks, values)
     answers = assessment.answers
-    title = _plain(answers.get("details_title")) or assessment.title or "Untitled policy"
-    heading = "Draft equity impact statement" if draft else "Equity impact statement"
-    blocks: list[Block] = [Heading(1, f"{heading}: {title}")]
-    blocks += _summary(answers, banks, principles)
-    blocks += _about(assessment, banks, draft)
+    title = policy_title(assessment)
+    status = status_line(assessment, complete, signoff)
+    blocks: list[Block] = [Heading(1, f"{STATEMENT_KIND}: {title}"), Paragraph(status)]
+    blocks += _summary(assessment, banks, principles, signoff)
+    blocks += _about(assessment, banks, status)
     for step in banks.steps:
         blocks += _step(banks, step.number, principles, answers)
     blocks += _populations(answers, banks, principles)
+    blocks += _plan(answers, banks, principles, "action_table", "Action plan", "No actions yet.")
     blocks += _plan(
-        answers, banks, principles, "action_table", "Action plan", "No actions recorded yet."
-    )
-    blocks += _plan(
-        answers,
-        banks,
-        principles,
-        "indicator_table",
-        "Monitoring plan",
-        "No indicators recorded yet.",
+        answers, banks, principles, "indicator_table", "Monitoring plan", "No indicators yet."
     )
     blocks += _ratings(answers, banks, principles)
-    blocks += _decision(answers, banks)
     blocks += _signoff(signoff)
     blocks += _retired(answers, banks)
-    blocks += _footer(assessment, banks, generated_on)
-    return Statement(title, draft, tuple(blocks))
+    blocks += footer(assessment, generated_on, status)
+    return Statement(
+        title,
+        signoff is None,
+        tuple(blocks),
+        assessment.organisation or SERVICE_NAME,
+        STATEMENT_KIND,
+    )
 
 
-def _summary(answers: Mapping[str, Answer], banks: Banks, principles) -> list[Block]:
-    """What a board member reads first: the policy, the decision, the matrix, risks, review."""
-    blocks: list[Block] = [Heading(2, "Summary for the board")]
-    for qid in ("details_summary", "decision_option"):
+def policy_title(assessment: Assessment) -> str:
+    return plain(assessment.answers.get("details_title")) or assessment.title or "Untitled policy"
+
+
+def _summary(assessment: Assessment, banks: Banks, principles, signoff: Any) -> list[Block]:
+    """What a board member reads first: the implications, the policy, the decision, the matrix."""
+    answers = assessment.answers
+    blocks: list[Block] = [
+        Heading(2, "Summary for the board"),
+        Heading(3, IMPLICATIONS_HEADING),
+        Paragraph(implications(assessment, banks, signoff)),
+    ]
+    for qid in ("details_summary", "decision_option", "decision_reasons"):
+        if qid in banks.questions and (qid != "decision_reasons" or qid in answers):
+            blocks += _qa(banks.questions[qid], answers.get(qid), level=3)
+    blocks += matrix_blocks(answers, banks, principles, level=3)
+    for qid in ("decision_risks", "decision_review_date"):
         if qid in banks.questions:
-            blocks += _qa(banks.questions[qid].label, answers.get(qid))
-    if answers.get("decision_reasons"):
-        blocks += _qa(banks.questions["decision_reasons"].label, answers["decision_reasons"])
-    blocks.append(Heading(3, "Impact on each Marmot principle"))
-    blocks.append(Table(MATRIX_HEADERS, matrix_rows(answers, banks, principles)))
-    blocks.append(Heading(3, "Main risks to health equity and how they will be reduced"))
-    blocks += answer_blocks(answers.get("decision_risks"))
-    if "decision_review_date" in banks.questions:
-        blocks += _qa(
-            banks.questions["decision_review_date"].label, answers.get("decision_review_date")
-        )
+            blocks += _qa(banks.questions[qid], answers.get(qid), level=3)
+    return blocks
+
+
+def matrix_blocks(answers: Mapping[str, Answer], banks: Banks, principles, level: int):
+    """The principle-by-impact matrix in words, then the principles left out and why."""
+    blocks: list[Block] = [Heading(level, "Impact on each Marmot principle")]
+    rows = matrix_rows(answers, banks, principles)
+    blocks.append(Table(MATRIX_HEADERS, rows) if rows else Paragraph(NO_PRINCIPLES))
+    left_out = screened_out_rows(answers, banks, principles)
+    if left_out:
+        blocks.append(Heading(level, "Principles not assessed"))
+        blocks.append(Table(("Marmot principle", "Reason"), left_out))
     return blocks
 
 
 def matrix_rows(
     answers: Mapping[str, Answer], banks: Banks, principles
 ) -> tuple[tuple[str, ...], ...]:
-    """One row per principle: its rating, or why it was not assessed."""
-    chosen = {p.id for p in principles}
+    """One row per assessed principle: its rating, in words."""
     rows = []
-    for principle in banks.principles:
+    for principle in principles:
         impact = _impact_answer(banks, answers, principle)
-        if principle.id in chosen:
-            rating = impact.value if impact else {}
-            cells = [
-                _label(impact, rating[part]) if impact and rating.get(part) else "Not rated yet"
-                for part in IMPACT_PARTS
-            ]
-        else:
-            cells = [_screening_text(answers, banks, principle), "", "", ""]
+        rating = impact.value if impact and isinstance(impact.value, dict) else {}
+        cells = [
+            _label(impact, rating[part]) if impact and rating.get(part) else "Not rated yet"
+            for part in IMPACT_PARTS
+        ]
         rows.append((principle.title, *cells))
     return tuple(rows)
+
+
+def screened_out_rows(answers, banks: Banks, principles) -> tuple[tuple[str, str], ...]:
+    chosen = {p.id for p in principles}
+    return tuple(
+        (p.title, _screening_text(answers, banks, p))
+        for p in banks.principles
+        if p.id not in chosen
+    )
 
 
 def _impact_answer(banks: Banks, answers, principle: Principle) -> Answer | None:
@@ -237,77 +369,64 @@ def _screening_text(answers, banks: Banks, principle: Principle) -> str:
         if question.screens == principle.id:
             if question.id not in answers:
                 return "Not screened yet"
-            reason = _plain(answers.get(f"{question.id}_reason"))
-            return (
-                f"Not assessed, screened out: {reason}" if reason else "Not assessed, screened out"
-            )
+            reason = plain(answers.get(f"{question.id}_reason"))
+            return f"Screened out: {reason}" if reason else "Screened out; no reason given"
     return "Not screened yet"
 
 
-def _about(assessment: Assessment, banks: Banks, draft: bool) -> list[Block]:
+def _about(assessment: Assessment, banks: Banks, status: str) -> list[Block]:
     rows = [
-        (q.label, _plain(assessment.answers.get(q.id)) or NOT_ANSWERED)
+        (q.heading, filled(plain(assessment.answers.get(q.id)), NOT_ANSWERED))
         for q in banks.details
         if q.id != "details_summary" and not q.retired
     ]
-    rows.append(("Type of assessment", _path_text(assessment)))
-    rows.append(("Status", _status_text(assessment, draft)))
+    rows.append(("Type of assessment", path_text(assessment)))
+    rows.append(("Status", status))
     return [Heading(2, "About this assessment"), Table(("Item", "Detail"), tuple(rows))]
-
-
-STATUS_WORDS = {"in_review": "In review", "approved": "Approved"}
-
-
-def _status_text(assessment: Assessment, draft: bool) -> str:
-    if assessment.status in STATUS_WORDS:
-        return f"{STATUS_WORDS[assessment.status]} (revision {assessment.revision})"
-    if draft:
-        return f"Draft (revision {assessment.revision}): not all sections are complete"
-    return f"Draft (revision {assessment.revision}): all sections complete"
-
-
-def _path_text(assessment: Assessment) -> str:
-    """Which path was used (rapid or full) and what the screening recommended, and why."""
-    chosen = "Rapid" if assessment.value(wizard.PATH_QUESTION) == "rapid" else "Full"
-    recommendation = wizard.recommend_path(assessment.values())
-    if recommendation is None:
-        return f"{chosen} (the size of the decision was not screened)"
-    return f"{chosen}. {recommendation.sentence()}"
 
 
 def _step(banks: Banks, number: int, principles, answers) -> list[Block]:
     step = banks.step(number)
     blocks: list[Block] = [Heading(2, f"Step {number}: {step.title}")]
     if not principles:
-        blocks.append(Paragraph("No principles have been screened in yet."))
-    rapid = answers.get(wizard.PATH_QUESTION) and answers[wizard.PATH_QUESTION].value == "rapid"
+        blocks.append(Paragraph(NO_PRINCIPLES))
+    rapid = _rapid(answers)
     for principle in principles:
         blocks.append(Heading(3, principle.short_label))
         for question in principle.step_questions(number):
             if question.rapid or not rapid:
-                blocks += _qa(question.label, answers.get(question.id))
-    left_out = [p.short_label for p in banks.principles if p not in principles]
-    if principles and left_out:
-        blocks.append(
-            Paragraph(
-                "Not assessed in this step, because screened out: " + ", ".join(left_out) + "."
-            )
-        )
+                blocks += _step_answer(question, answers.get(question.id))
     return blocks
+
+
+def _step_answer(question: Question, answer: Answer | None) -> list[Block]:
+    """An answer under its heading; rows appear once, in the action or monitoring plan."""
+    plan = PLAN_NAMES.get(question.type)
+    if plan is None or answer is None or not answer.value:
+        return _qa(question, answer)
+    count = len(answer.value)
+    noun = plan[0] if count == 1 else plan[1]
+    return [Heading(4, question.heading), Paragraph(f"{count} {noun}, listed in the {plan[2]}.")]
 
 
 def _questions_of_type(principles, types: set[str]) -> list[tuple[Principle, Question]]:
     return [(p, q) for p in principles for q in p.questions if q.type in types and not q.retired]
 
 
-def _populations(answers, banks: Banks, principles) -> list[Block]:
+def named_groups(answers, banks: Banks, principles) -> dict[str, list[str]]:
+    """Group id -> the principles under which it was named, in bank order."""
     named: dict[str, list[str]] = {}
     for principle, question in _questions_of_type(principles, {"groups"}):
         answer = answers.get(question.id)
-        for group_id in answer.value if answer else []:
+        for group_id in answer.value if answer and isinstance(answer.value, list) else []:
             where = named.setdefault(group_id, [])
             if principle.short_label not in where:
                 where.append(principle.short_label)
+    return named
+
+
+def _populations(answers, banks: Banks, principles) -> list[Block]:
+    named = named_groups(answers, banks, principles)
     blocks: list[Block] = [Heading(2, "Populations affected")]
     if named:
         dimensions = {d.value: d.label for d in banks.dimensions}
@@ -315,7 +434,7 @@ def _populations(answers, banks: Banks, principles) -> list[Block]:
         rows = sorted(
             (
                 groups[gid].label if gid in groups else gid,
-                dimensions.get(groups[gid].dimension, "") if gid in groups else "",
+                filled(dimensions.get(groups[gid].dimension, "") if gid in groups else ""),
                 ", ".join(where),
             )
             for gid, where in named.items()
@@ -336,12 +455,15 @@ def _populations(answers, banks: Banks, principles) -> list[Block]:
     if combinations:
         blocks.append(Heading(3, "Combinations of disadvantage"))
         for principle, question in combinations:
-            blocks += _qa(principle.short_label, answers[question.id])
+            blocks += [Heading(4, principle.short_label), *answer_blocks(answers[question.id])]
     return blocks
 
 
 def plan_table(answers: Mapping[str, Answer], banks: Banks, principles, table_type: str) -> Table:
-    """Every row of one repeating-row type across the principles, led by its principle."""
+    """Every row of one repeating-row type across the principles, led by its principle.
+
+    Raw, with every column: for CSV. The statement uses reading_plan_table.
+    """
     columns = next((q.columns for q in banks.questions.values() if q.type == table_type), ())
     rows: list[tuple[str, ...]] = []
     for principle, question in _questions_of_type(principles, {table_type}):
@@ -354,41 +476,64 @@ def plan_table(answers: Mapping[str, Answer], banks: Banks, principles, table_ty
     return Table(("Principle", *(c.label for c in columns)), tuple(rows))
 
 
-def _plan(
-    answers, banks: Banks, principles, table_type: str, title: str, empty: str
-) -> list[Block]:
-    table = plan_table(answers, banks, principles, table_type)
+def reading_plan_table(answers, banks: Banks, principles, table_type: str) -> Table:
+    """The plan as the statement shows it: one indicator column, no empty column or cell."""
+    all_columns = next((q.columns for q in banks.questions.values() if q.type == table_type), ())
+    columns = shown_columns((c.id, c.label) for c in all_columns)
+    grid = []
+    for principle, question in _questions_of_type(principles, {table_type}):
+        answer = answers.get(question.id)
+        if answer is None or not isinstance(answer.value, list):
+            continue
+        for row in answer.value:
+            cells = [_row_cell(answer.option_labels, cid, row) for cid, _ in columns]
+            grid.append([principle.short_label, *cells])
+    return reading_table(("Principle", *(header for _, header in columns)), grid)
+
+
+def _plan(answers, banks: Banks, principles, table_type: str, title: str, empty: str):
+    table = reading_plan_table(answers, banks, principles, table_type)
     return [Heading(2, title), table if table.rows else Paragraph(empty)]
 
 
 def _ratings(answers, banks: Banks, principles) -> list[Block]:
-    chosen = {p.id for p in principles}
-    questions = [q for q in banks.decision if q.page == "impact" and q.principle in chosen]
-    if not questions:
+    """Each assessed principle's rating in a sentence, and the author's reasons."""
+    if not principles:
         return []
     blocks: list[Block] = [Heading(2, "Impact ratings and reasons")]
-    for question in questions:
-        blocks += _qa(question.label, answers.get(question.id))
+    for principle in principles:
+        blocks.append(Heading(3, principle.short_label))
+        for question in banks.decision:
+            if question.principle != principle.id or question.page != "impact":
+                continue
+            answer = answers.get(question.id)
+            if question.type == "impact_rating":
+                blocks.append(Paragraph(rating_sentence(answer)))
+            else:
+                blocks += answer_blocks(answer)
     return blocks
 
 
-def _decision(answers, banks: Banks) -> list[Block]:
-    blocks: list[Block] = [Heading(2, "Recommendation and review")]
-    for question in banks.decision:
-        if question.page == "decision" and not question.retired:
-            blocks += _qa(question.label, answers.get(question.id))
-    return blocks
+def rating_sentence(answer: Answer | None) -> str:
+    if answer is None or not isinstance(answer.value, dict) or not any(answer.value.values()):
+        return "Not rated yet."
+    parts = [
+        f"{RATING_WORDS[part]}: {_label(answer, answer.value[part]).lower()}"
+        for part in IMPACT_PARTS
+        if answer.value.get(part)
+    ]
+    return ". ".join(p[0].upper() + p[1:] for p in parts) + "."
 
 
 def _signoff(signoff: Any) -> list[Block]:
     if signoff is None:
-        return [Heading(2, "Sign-off"), Paragraph("Not signed off yet.")]
+        return [Heading(2, "Sign-off"), Paragraph("Not yet approved.")]
     rows = (
-        ("Approved by", signoff.name),
-        ("Job title", signoff.job_title),
+        ("Approved by", filled(signoff.name)),
+        ("Job title", filled(signoff.job_title)),
         ("Date", date_text(signoff.signed_at[:10])),
         ("Revision", str(signoff.revision)),
-        ("Statement confirmed", signoff.attestation),
+        ("Statement confirmed", filled(signoff.attestation)),
     )
     return [Heading(2, "Sign-off"), Table(("Item", "Detail"), rows)]
 
@@ -402,37 +547,166 @@ def _retired(answers: Mapping[str, Answer], banks: Banks) -> list[Block]:
         Paragraph("These questions have since left the question bank. The answers are kept."),
     ]
     for qid in ids:
-        blocks += _qa(answers[qid].label, answers[qid])
+        blocks += [Heading(3, answers[qid].label), *answer_blocks(answers[qid])]
     return blocks
 
 
-def _footer(assessment: Assessment, banks: Banks, generated_on: dt.date) -> list[Block]:
+def footer(assessment: Assessment, generated_on: dt.date, status: str) -> list[Block]:
     return [
         Rule(),
         Paragraph(
             f"Assessment {assessment.uid}, revision {assessment.revision}, answered against "
-            f"question bank version {assessment.bank_version}. Generated on "
+            f"question bank version {assessment.bank_version}. {status} Generated on "
             f"{date_text(generated_on.isoformat())} by {SERVICE_NAME}, which follows the four "
             "steps of Lancaster University's Health Inequalities Assessment Toolkit (HIAT)."
         ),
     ]
 
 
+# ---------------------------------------------------------------- implications
+def implications(assessment: Assessment, banks: Banks, signoff: Any = None) -> str:
+    """About 150 words for the "implications for health equity" section of a committee report.
+
+    Generated from the answers in plain English; says what is not known rather than guess.
+    """
+    answers = assessment.answers
+    values = assessment.values()
+    principles = wizard.selected_principles(banks, values)
+    sentences = [_assessed_sentence(assessment, banks, principles)]
+    sentences += _gap_sentences(answers, banks, principles)
+    groups = _most_named_groups(answers, banks, principles)
+    if groups:
+        sentences.append(f"The groups most often named as affected are {join_words(groups)}.")
+    risk = first_sentence(plain(answers.get("decision_risks")), 160)
+    if risk:
+        sentences.append(f"The main risk is this. {risk}")
+    sentences.append(_plans_sentence(answers, banks, principles))
+    sentences.append(_recommendation_sentence(answers))
+    return " ".join(s for s in sentences if s)
+
+
+def _assessed_sentence(assessment: Assessment, banks: Banks, principles) -> str:
+    kind = {"rapid": "A rapid", "full": "A full"}.get(
+        str(assessment.value(wizard.PATH_QUESTION)), "A"
+    )
+    count, total = len(principles), len(banks.principles)
+    scope = f"all {total}" if count == total else f"{count} of the {total}"
+    return (
+        f"{kind} health equity impact assessment, using the Health Inequalities Assessment "
+        f"Toolkit (HIAT), looked at {scope} Marmot principles."
+    )
+
+
+def _gap_sentences(answers, banks: Banks, principles) -> list[str]:
+    by_gap: dict[str, list[str]] = {}
+    for principle in principles:
+        impact = _impact_answer(banks, answers, principle)
+        gap = impact.value.get("gap") if impact and isinstance(impact.value, dict) else None
+        by_gap.setdefault(gap or "unrated", []).append(in_sentence(principle.short_label))
+    words = {
+        "narrows": "It is expected to narrow health inequalities for {}",
+        "widens": "It is expected to widen health inequalities for {}",
+        "no_change": "It is not expected to change the gap for {}",
+        "not_known": "Its effect on the gap is not known yet for {}",
+        "unrated": "The effect on the gap has not been rated yet for {}",
+    }
+    return [words[g].format(join_words(names)) + "." for g, names in by_gap.items() if g in words]
+
+
+def _most_named_groups(answers, banks: Banks, principles, limit: int = 3) -> list[str]:
+    named = named_groups(answers, banks, principles)
+    labels = {g.id: g.label for g in banks.groups}
+    ranked = sorted(named, key=lambda gid: (-len(named[gid]), list(named).index(gid)))
+    return [in_sentence(labels.get(gid, gid)) for gid in ranked[:limit]]
+
+
+def first_sentence(text: str, limit: int = 220) -> str:
+    """The first sentence of an answer, cut at a word boundary if it runs on."""
+    text = re.sub(r"^\s*\d+[.)]\s*", "", " ".join(text.split()))
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    sentence = match.group(1) if match else text
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    elif sentence and sentence[-1] not in ".!?":
+        sentence += "."
+    return sentence
+
+
+def _plans_sentence(answers, banks: Banks, principles) -> str:
+    actions = len(plan_table(answers, banks, principles, "action_table").rows)
+    indicators = len(plan_table(answers, banks, principles, "indicator_table").rows)
+    if not actions and not indicators:
+        return "No actions or monitoring have been planned yet."
+    return (
+        f"The plan has {_count(actions, 'action')} to reduce harms and strengthen benefits, and "
+        f"{_count(indicators, 'indicator')} to check, group by group, whether gaps close."
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{'no' if n == 0 else n} {noun}{'' if n == 1 else 's'}"
+
+
+def _recommendation_sentence(answers) -> str:
+    option = answers.get("decision_option")
+    review = plain(answers.get("decision_review_date"))
+    text = (
+        f"The recommendation is: {plain(option).lower()}." if option else "No recommendation yet."
+    )
+    return text + (f" The assessment will be reviewed by {review}." if review else "")
+
+
 # ---------------------------------------------------------------- markdown
+# STYLE.md 4.6: escape only what would become markdown at that place, so the file reads
+# like the author's own words. Anywhere in a line: code, emphasis, links, table pipes.
+MD_INLINE = re.compile(r"([\\`*_\[\]|])")
+# "&copy;" would become (c); "Health & Care" stays as typed.
+MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# Start of a line: headings, quotes, lists, thematic breaks, setext underlines.
+MD_LINE_START = re.compile(r"^([#>+\-])")
+MD_ORDERED = re.compile(r"^(\d{1,9})([.)])")
+
+
+def _md_line(line: str) -> str:
+    """One line of user text, literal wherever it lands in a block."""
+    line = line.strip()
+    line = MD_ENTITY.sub("&amp;", line)
+    line = MD_INLINE.sub(r"\\\1", line)
+    # "<" starts raw HTML or an autolink; Python-Markdown cannot backslash-escape "~" or "=".
+    line = line.replace("<", "&lt;").replace("~", "&#126;")
+    if line.startswith("="):
+        line = "&#61;" + line[1:]
+    line = MD_LINE_START.sub(r"\\\1", line)
+    line = MD_ORDERED.sub(r"\1\\\2", line)
+    return close_bidi(line)
+
+
 def md_text(text: str) -> str:
-    """User text as literal markdown: it reads the same and creates no structure."""
-    text = CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = [PUNCT.sub(r"\\\1", line.strip()) for line in text.split("\n")]
-    escaped = html.escape("\n".join(lines), quote=False).translate(ENTITIES)
-    # Keep the writer's line breaks: two trailing spaces make a hard break. One blank
-    # line between paragraphs is kept; escaped text cannot start any other block.
-    paragraphs = re.split(r"\n\s*\n", escaped.strip())
-    return "\n\n".join("  \n".join(p.split("\n")) for p in paragraphs if p)
+    """User text as a literal markdown paragraph: it reads as typed and makes no structure.
+
+    The writer's line breaks stay (two trailing spaces make a hard break) and a blank
+    line still separates paragraphs.
+    """
+    paragraphs = re.split(r"\n[^\S\n]*\n\s*", clean(text).strip())
+    out = []
+    for paragraph in paragraphs:
+        lines = [_md_line(line) for line in paragraph.split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            out.append("  \n".join(lines))
+    return "\n\n".join(out)
 
 
 def md_cell(text: str) -> str:
-    """User text for a table cell or heading: one line, so it stays where it is."""
-    return re.sub(r" *\n+ *", " ", md_text(text)) or " "
+    """User text for a table cell, list item or heading: one line, so it stays where it is."""
+    line = _md_line(" ".join(clean(text).split("\n")))
+    return NOT_GIVEN if is_blank(line) else line
+
+
+def md_heading(level: int, text: str) -> str:
+    line = md_cell(text)
+    # A closing run of "#" is stripped from an ATX heading.
+    return f"{'#' * level} {line[:-1] + chr(92) + '#' if line.endswith('#') else line}"
 
 
 def _md_table(table: Table) -> str:
@@ -447,7 +721,7 @@ def _md_table(table: Table) -> str:
 def _md_block(block: Block) -> str:
     match block:
         case Heading(level, text):
-            return f"{'#' * level} {md_cell(text)}"
+            return md_heading(level, text)
         case Paragraph(text, strong=True):
             return f"**{md_cell(text)}**"
         case Paragraph(text):
@@ -492,10 +766,8 @@ def render_html(statement: Statement, baselevel: int = 2) -> Markup:
 
 
 def _html_text(text: str) -> str:
-    text = CONTROL.sub("", text)
-    if "\n" not in text and "\r" not in text:  # most strings: one line
-        return html.escape(text.strip())
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """Escaped text; CR, CRLF and LF are all line breaks, and bidi controls close per line."""
+    lines = clean(text).strip().split("\n")
     return "<br>".join(html.escape(line.strip()) for line in lines)
 
 
@@ -507,7 +779,7 @@ def _html_block(block: Block, shift: int, slugs: dict[str, int]) -> str:
         case Paragraph(text, strong=True):
             return f"<p><strong>{_html_text(text)}</strong></p>"
         case Paragraph(text):
-            paragraphs = re.split(r"\n\s*\n", text.strip())
+            paragraphs = re.split(r"\n\s*\n", clean(text).strip())
             return "".join(f"<p>{_html_text(p)}</p>" for p in paragraphs if p)
         case Bullets(items):
             return "<ul>" + "".join(f"<li>{_html_text(i)}</li>" for i in items) + "</ul>"

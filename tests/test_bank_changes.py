@@ -16,6 +16,7 @@ id = "p1_s1_new_question"
 step = 1
 type = "radios"
 label = "Does the plan reach every children's centre?"
+statement = "Children's centres reached"
 hint = "Choose one."
 guidance = "**Why it matters.** Children's centres reach families early."
 options = [
@@ -60,7 +61,7 @@ def test_a_question_added_to_a_bank_file_is_asked_saved_and_reported(tmp_path, b
     assert "Does the plan reach every children" in client.get(url).get_data(as_text=True)
     client.post(url, data={"p1_s1_new_question": "some", "save": "continue"})
     statement = client.get(f"/assessments/{uid}/statement.md").get_data(as_text=True)
-    assert "**Does the plan reach every children's centre?**\n\nSome of them" in statement
+    assert "#### Children's centres reached\n\nSome of them" in statement
 
 
 @pytest.mark.parametrize("how", ["retired", "removed"])
@@ -97,5 +98,5 @@ def test_answer_to_a_question_that_leaves_the_bank_is_kept_and_shown(tmp_path, b
     assert "Does the policy touch places where young children spend time?" in task_list
     statement = second.get(f"/assessments/{uid}/statement.md").get_data(as_text=True)
     retired = statement[statement.index("## Answers to retired questions") :]
-    assert "**Does the policy touch places where young children spend time?**\n\nYes" in retired
+    assert "### Does the policy touch places where young children spend time?\n\nYes" in retired
     assert "Cold, damp homes" in statement

@@ -46,7 +46,8 @@ def test_worked_example_statement_covers_each_principle_it_screens_in(example, b
     assert headings[0][1].startswith("Equity impact statement: Cheshire and Merseyside Green")
     h3 = [content for tag, content in headings if tag == "h3"]
     for principle in wizard.selected_principles(banks, example.answers):
-        assert h3.count(principle.short_label) == 4, principle.id
+        # Once in each of the four steps, and once with its rating and reasons.
+        assert h3.count(principle.short_label) == 5, principle.id
     assert "Not rated yet" not in text and "Not answered" not in text
 
 
@@ -64,8 +65,9 @@ def test_worked_example_page_is_readable_and_copyable(csrf_app):
     assert "starts as a copy of the worked example" in normalize(task_list.text)
     statement = client.get(f"/assessments/{uid}/statement.md").get_data(as_text=True)
     assert md_headings(statement)[0][1].startswith(
-        "Draft equity impact statement: Cheshire and Merseyside"
+        "Equity impact statement: Cheshire and Merseyside"
     )
+    assert "Not yet approved: draft" in statement
 
 
 def test_start_page_links_to_the_worked_example(pages):

@@ -48,7 +48,7 @@ def test_word_document_has_real_headings_in_the_statement_order(banks):
     ]
     expected = [(f"Heading {b.level}", b.text) for b in built.blocks if isinstance(b, Heading)]
     assert headings == expected
-    assert headings[0] == ("Heading 1", "Draft equity impact statement: Warm homes")
+    assert headings[0] == ("Heading 1", "Equity impact statement: Warm homes")
 
 
 def test_word_tables_have_header_rows_that_repeat_on_each_page(banks):
@@ -138,7 +138,7 @@ def test_print_view_is_a_standalone_page_without_site_navigation(new_assessment,
     )
     html = client.get(f"/assessments/{uid}/statement/print").get_data(as_text=True)
     page = check_page(html)
-    assert page.h1.text.startswith("Draft equity impact statement")
+    assert page.h1.text.startswith("Equity impact statement")
     assert page.find("header") is None and page.find("footer") is None
     assert page.find("nav") is None and page.find("form") is None
     assert page.find("link", rel="stylesheet")["href"].endswith("print.css")
@@ -302,9 +302,7 @@ def test_word_download_opens_with_the_assessment_title(client):
     response = client.get(f"/assessments/{uid}/statement.docx")
     assert response.headers["Content-Disposition"].endswith('.docx"')
     document = docx_document(response.data)
-    assert document.paragraphs[0].text == (
-        "Draft equity impact statement: " + DETAILS["details_title"]
-    )
+    assert document.paragraphs[0].text == ("Equity impact statement: " + DETAILS["details_title"])
 
 
 def test_print_view_and_preview_show_the_same_text(new_assessment, client):

@@ -63,7 +63,6 @@ EXPECTED_H2 = [
     "Action plan",
     "Monitoring plan",
     "Impact ratings and reasons",
-    "Recommendation and review",
     "Sign-off",
 ]
 
@@ -164,13 +163,13 @@ def rendered_tags(html: str) -> set[str]:
 def test_statement_has_the_model_structure(banks):
     text = to_markdown(make_assessment(banks, filled_values("Warm homes")), banks, GENERATED)
     headings = md_headings(text)
-    assert headings[0] == ("h1", "Draft equity impact statement: Warm homes")
+    assert headings[0] == ("h1", "Equity impact statement: Warm homes")
     assert [content for tag, content in headings if tag == "h2"] == EXPECTED_H2
     assert ("h3", "Best start in life") in headings
     assert ("h3", "Environment and health equity") in headings
 
 
-def test_statement_of_a_finished_assessment_is_not_marked_draft(banks):
+def test_statement_of_a_finished_assessment_still_says_it_is_not_yet_approved(banks):
     values = filled_values("Warm homes")
     sections = {
         "details",
@@ -182,11 +181,14 @@ def test_statement_of_a_finished_assessment_is_not_marked_draft(banks):
     }
     text = to_markdown(make_assessment(banks, values, completed=sections), banks, GENERATED)
     assert md_headings(text)[0] == ("h1", "Equity impact statement: Warm homes")
+    status = "Not yet approved: draft, all sections complete, not yet reviewed (revision 1)."
+    assert text.split("\n\n")[1] == status
+    assert text.count(status) == 3, "title block, details table and footer"
 
 
 def test_statement_shows_answers_in_their_sections(banks):
     text = to_markdown(make_assessment(banks, filled_values("Warm homes")), banks, GENERATED)
-    assert "| Which place does the policy cover? | Wirral |" in text
+    assert f"| {banks.questions['details_place'].heading} | Wirral |" in text
     row = "| Give every child the best start in life | Positive | Narrows the gap | Medium | Low |"
     assert row in text
     assert "People living in the most deprived 20% of neighbourhoods" in text
@@ -197,11 +199,11 @@ def test_statement_shows_answers_in_their_sections(banks):
 
 def test_screened_out_principles_say_why(banks):
     text = to_markdown(make_assessment(banks, filled_values("Not our remit")), banks, GENERATED)
-    row = (
-        "| Create fair employment and good work for all | Not assessed, screened out&#58; Not our "
-        "remit |"
-    )
-    assert row in text
+    not_assessed = text[text.index("### Principles not assessed") :]
+    row = "| Create fair employment and good work for all | Screened out: Not our remit |"
+    assert row in not_assessed
+    matrix = text[text.index("### Impact on each Marmot principle") :]
+    assert "Create fair employment" not in matrix[: matrix.index("### Principles not assessed")]
 
 
 def test_statement_is_deterministic(banks):
@@ -221,6 +223,7 @@ def test_statement_shows_hostile_text_literally(banks, text):
         "h1",
         "h2",
         "h3",
+        "h4",
         "p",
         "strong",
         "table",
@@ -260,7 +263,8 @@ def test_preview_html_is_sanitised_and_keeps_the_text(banks, text):
 
 def test_md_cell_keeps_pipes_and_newlines_inside_the_cell():
     assert md_cell("a | b\nc") == "a \\| b c"
-    assert md_cell("") == " "
+    assert md_cell("") == "Not given"
+    assert md_cell(" \u00a0\u200b ") == "Not given"
 
 
 def test_md_text_removes_control_characters():
@@ -278,12 +282,12 @@ def test_answers_to_retired_questions_are_still_shown(banks):
     assessment = make_assessment(banks, filled_values("x"), extra_answers=[retired])
     text = to_markdown(assessment, banks, GENERATED)
     assert "## Answers to retired questions" in text
-    assert "**An old question we no longer ask**\n\nKept answer" in text
+    assert "### An old question we no longer ask\n\nKept answer" in text
 
 
 def test_population_table_lists_each_group_once_with_where_it_was_named(banks):
     text = to_markdown(make_assessment(banks, filled_values("x")), banks, GENERATED)
-    row = "| Disability | Protected characteristics \\(Equality Act 2010\\) | Best start in life |"
+    row = "| Disability | Protected characteristics (Equality Act 2010) | Best start in life |"
     assert row in text
 
 
@@ -291,7 +295,7 @@ def test_unanswered_questions_say_not_answered(banks):
     values = {"details_title": "Empty", "screening_early_years": "not_sure"}
     text = to_markdown(make_assessment(banks, values), banks, GENERATED)
     assert "Not answered" in text
-    assert "No actions recorded yet\\." in text
+    assert "No actions yet." in text
     assert "| Give every child the best start in life | Not rated yet | Not rated yet |" in text
 
 
@@ -305,8 +309,8 @@ def test_statement_says_which_type_of_assessment_was_done_and_why(banks):
     }
     text = to_markdown(make_assessment(banks, values), banks, GENERATED)
     assert (
-        "| Type of assessment | Rapid\\. We recommend a full assessment because the decision "
-        "is large\\. |"
+        "| Type of assessment | Rapid assessment, chosen by the author; the screening suggested "
+        "a full one because the decision is large |"
     ) in text
 
 
@@ -315,7 +319,7 @@ def test_combinations_of_disadvantage_are_listed_with_the_populations(banks):
     text = to_markdown(make_assessment(banks, values), banks, GENERATED)
     populations = text[text.index("## Populations affected") : text.index("## Action plan")]
     assert "### Combinations of disadvantage" in populations
-    assert "**Best start in life**\n\nDisabled lone parents in private rents" in populations
+    assert "#### Best start in life\n\nDisabled lone parents in private rents" in populations
 
 
 def test_line_breaks_and_paragraphs_in_answers_are_kept(banks):
@@ -332,6 +336,7 @@ def test_page_html_keeps_hostile_text_as_text(banks, text):
         "h2",
         "h3",
         "h4",
+        "h5",
         "p",
         "strong",
         "br",
@@ -347,7 +352,7 @@ def test_page_html_keeps_hostile_text_as_text(banks, text):
         "div",
     }
     assert readable(text) in normalize(page.get_text(" "))
-    ids = [h["id"] for h in page.find_all(["h2", "h3", "h4"])]
+    ids = [h["id"] for h in page.find_all(["h2", "h3", "h4", "h5"])]
     assert len(ids) == len(set(ids))
 
 

@@ -253,14 +253,15 @@ def test_statement_preview_and_download(new_assessment, client, pages):
     preview = page.select_one(".hiat-statement")
     assert preview.find("script") is None
     assert "<script>alert(1)</script>" in preview.text
-    assert preview.find("h2").text.startswith("Draft equity impact statement")
+    assert preview.find("h2").text.startswith("Equity impact statement")
+    assert "Not yet approved: draft" in preview.text
     response = client.get(f"/assessments/{uid}/statement.md")
     assert response.mimetype == "text/markdown"
     assert (
-        "equity-impact-statement-cheshire-and-merseyside-green-plan.md"
+        f"equity-impact-statement-cheshire-and-merseyside-green-plan-{uid[:8]}.md"
         in response.headers["Content-Disposition"]
     )
-    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt;" in response.get_data(as_text=True)
+    assert "&lt;script>alert(1)&lt;/script>" in response.get_data(as_text=True)
 
 
 def test_list_of_assessments_links_to_each_task_list(new_assessment, pages):

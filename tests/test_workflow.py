@@ -132,7 +132,7 @@ def test_a_new_revision_keeps_the_signed_statement_as_it_was(app, team):
     assert "Green Plan, revised" in row.text
 
     current = author.get(f"/assessments/{uid}/statement.md").get_data(as_text=True)
-    assert "Draft equity impact statement" in current and "Not signed off yet" in current
+    assert "Not yet approved: draft" in current and "Approved by" not in current
 
 
 def test_returning_to_draft_unlocks_the_answers(team):
