@@ -13,7 +13,10 @@ import re
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Characters that show nothing: zero-width space and joiners, word joiner, byte order mark,
 # and the bidi controls themselves. A value made only of these and spaces is empty.
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
+INVISIBLE = (
+    "\u00ad\u115f\u1160\u180e\u200b\u200c\u200d\u2060\u2800\u3164\uffa0\ufeff"
+    "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
+)
 BLANK = re.compile(rf"[\s{INVISIBLE}]*")
 # Bidi embeddings and overrides (closed by U+202C) and isolates (closed by U+2069).
 EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")
