@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 
 import markdown
 import pytest
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
-from hiat.example import unsaved_assessment
+from hiat.example import load_example, unsaved_assessment
 from hiat.statement import (
     build_statement,
     md_cell,
@@ -22,7 +23,7 @@ from hiat.statement import (
     to_markdown,
 )
 from hiat.store import Answer, Assessment
-from tests.conftest import PRINCIPLES, md_headings, normalize
+from tests.conftest import PRINCIPLES, QUESTIONS, md_headings, normalize
 
 GENERATED = dt.date(2026, 11, 23)
 HOSTILE = [
@@ -361,3 +362,158 @@ def test_page_html_and_markdown_say_the_same_thing(banks):
     direct = BeautifulSoup(str(render_html(built)), "html.parser").get_text(" ")
     via_markdown = BeautifulSoup(str(to_html(render_markdown(built))), "html.parser").get_text(" ")
     assert normalize(direct) == normalize(via_markdown)
+
+
+# ---------------------------------------------------------------- readable markdown (STYLE 4.6)
+ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]|&#?[0-9A-Za-z]+;")
+
+
+def escapes_per_thousand(text: str) -> float:
+    return len(ESCAPE.findall(text)) * 1000 / len(text)
+
+
+def test_worked_example_markdown_reads_like_the_authors_words(banks):
+    text = to_markdown(load_example(QUESTIONS, banks).assessment(banks), banks, GENERATED)
+    assert escapes_per_thousand(text) <= 0.5
+    assert "fuel-poor" in text and "(Core20)" in text and "2030." in text
+
+
+def test_ordinary_punctuation_is_left_as_typed():
+    prose = "Cut carbon (by 2030): fuel-poor homes first. Health & Care = 100% £20! 'Yes' +1"
+    assert md_text(prose) == prose
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("# heading", "\\# heading"),
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("> quote", "\\> quote"),
+        ("2026. was a year", "2026\\. was a year"),
+        ("3) third", "3\\) third"),
+        ("=== title", "&#61;== title"),
+        (
+            "a *b* _c_ `d` [e] ~f~ g|h \\",
+            "a \\*b\\* \\_c\\_ \\`d\\` \\[e\\] &#126;f&#126; g\\|h \\\\",
+        ),
+        ("<b>bold</b> &copy; & AT&T", "&lt;b>bold&lt;/b> &amp;copy; & AT&T"),
+        ("    code block", "code block"),
+    ],
+)
+def test_only_what_would_become_markdown_is_escaped(typed, written):
+    assert md_text(typed) == written
+
+
+def block_structure_markdown_it(text: str) -> list[str]:
+    return [t.tag for t in parser().parse(text) if t.block and t.nesting == 1]
+
+
+def block_structure_python_markdown(text: str) -> list[str]:
+    html = markdown.markdown(text, extensions=["tables"])
+    blocks = BeautifulSoup(html, "html.parser").find_all(
+        ["h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "tr", "pre", "hr"]
+    )
+    return [tag.name for tag in blocks]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: t[:30])
+def test_hostile_text_keeps_the_block_structure_of_harmless_text(banks, text):
+    control = to_markdown(make_assessment(banks, filled_values("Warm homes")), banks, GENERATED)
+    hostile = to_markdown(make_assessment(banks, filled_values(text)), banks, GENERATED)
+    assert block_structure_markdown_it(hostile) == block_structure_markdown_it(control)
+    assert block_structure_python_markdown(hostile) == block_structure_python_markdown(control)
+    for html in (parser().render(hostile), markdown.markdown(hostile, extensions=["tables"])):
+        page = BeautifulSoup(html, "html.parser")
+        assert not page.find_all(["script", "a", "img", "pre", "code", "blockquote", "ol"])
+        assert readable(text) in normalize(page.get_text(" "))
+
+
+OVERRIDE, ISOLATE = "\u202e", "\u2067"
+
+
+@pytest.mark.parametrize("opener", [OVERRIDE, ISOLATE, "\u202b", "\u2068"])
+def test_an_unclosed_right_to_left_control_is_closed_at_the_end_of_its_line_or_cell(banks, opener):
+    text = f"Cost {opener}reversed"
+    built = build_statement(make_assessment(banks, filled_values(text)), banks, GENERATED)
+    closer = "\u2069" if opener in "\u2066\u2067\u2068" else "\u202c"
+    markdown_text = render_markdown(built)
+    for line in markdown_text.split("\n"):
+        cells = line.split(" | ") if line.startswith("|") else [line]
+        for cell in cells:
+            assert cell.count(opener) == cell.count(closer), cell
+    html = str(render_html(built))
+    for cell in BeautifulSoup(html, "html.parser").find_all(["td", "th", "p", "li", "h2", "h5"]):
+        for line in cell.decode_contents().split("<br/>"):
+            assert line.count(opener) == line.count(closer)
+
+
+@pytest.mark.parametrize("breaks", ["\r", "\r\n", "\n"])
+def test_a_carriage_return_is_a_line_break_in_every_format(banks, breaks):
+    values = filled_values("x") | {"p1_s1_causes_detail": f"Cold homes{breaks}Low pay"}
+    built = build_statement(make_assessment(banks, values), banks, GENERATED)
+    assert "Cold homes<br>Low pay" in str(render_html(built))
+    assert "Cold homes  \nLow pay" in render_markdown(built)
+
+
+def test_a_value_of_only_spaces_or_invisible_characters_reads_not_answered(banks):
+    values = filled_values("x") | {"p1_s1_causes_detail": " \u00a0\u200b\u2060 "}
+    text = to_markdown(make_assessment(banks, values), banks, GENERATED)
+    heading = banks.questions["p1_s1_causes_detail"].heading
+    assert f"#### {heading}\n\nNot answered" in text
+
+
+def test_no_table_cell_or_list_item_is_empty_in_the_worked_example(banks):
+    text = to_markdown(load_example(QUESTIONS, banks).assessment(banks), banks, GENERATED)
+    assert not re.search(r"\|[ \t]*\|", text)
+    assert not re.search(r"^- *$", text, re.MULTILINE)
+    tokens = parser().parse(text)
+    for index, token in enumerate(tokens):
+        if token.type in ("td_open", "th_open", "list_item_open"):
+            content = tokens[index + 1]
+            inner = tokens[index + 2] if content.type == "paragraph_open" else content
+            assert inner.content.strip(), "an empty cell or list item"
+
+
+def test_monitoring_plan_has_one_indicator_column_and_no_unused_column(banks):
+    values = filled_values("x")
+    text = to_markdown(make_assessment(banks, values), banks, GENERATED)
+    monitoring = text[text.index("## Monitoring plan") : text.index("## Impact ratings")]
+    header = monitoring.split("\n")[2]
+    assert header.count("Indicator") == 1 and "Other indicator" not in header
+    # Nobody gave a breakdown, so the column is left out; a blank target says so.
+    assert "Breakdown by group" not in header
+    assert "| Not given |" in monitoring
+
+
+def test_a_rapid_statement_leaves_out_questions_the_rapid_path_never_asked(banks):
+    values = filled_values("x") | {"screening_path": "rapid"}
+    text = to_markdown(make_assessment(banks, values), banks, GENERATED)
+    principle = banks.principle("early_years")
+    for question in principle.step_questions(2):
+        assert (f"#### {question.heading}\n" in text) == question.rapid, question.id
+
+
+def test_until_sign_off_every_output_says_not_yet_approved(banks):
+    assessment = make_assessment(banks, filled_values("x"))
+    built = build_statement(assessment, banks, GENERATED)
+    text = render_markdown(built)
+    assert text.split("\n\n")[1].startswith("Not yet approved: draft")
+    assert "Not yet approved" in text.rstrip().split("\n")[-1], "footer"
+    assert "Draft" not in md_headings(text)[0][1]
+
+
+def test_after_sign_off_the_statement_names_the_approver_and_date(banks):
+    signoff = SimpleNamespace(
+        name="Sam Approver",
+        job_title="Director of Public Health",
+        signed_at="2027-03-20T10:00:00+00:00",
+        revision=1,
+        attestation="I confirm",
+    )
+    assessment = replace(make_assessment(banks, filled_values("x")), status="approved")
+    text = render_markdown(build_statement(assessment, banks, GENERATED, signoff))
+    approved = "Approved by Sam Approver, Director of Public Health, on 20 March 2027 (revision 1)."
+    assert text.split("\n\n")[1] == approved
+    assert approved in text.rstrip().split("\n")[-1]
+    assert "Not yet approved" not in text
