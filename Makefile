@@ -8,7 +8,7 @@ STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ASSETS := static/css/hiat.css static/js/govuk-frontend.min.js
 
-.PHONY: run test lint fmt bench setup assets browser clean
+.PHONY: run test lint fmt bench setup assets browser fonts clean
 
 run: setup
 	@echo "Starting hiat at http://127.0.0.1:5000 (press Ctrl+C to stop)"
@@ -28,9 +28,20 @@ fmt: $(STAMPS)/venv
 bench: setup
 	$(BIN)/python -m pytest -q tests/bench -p no:cacheprovider -o addopts=""
 
-setup: $(STAMPS)/venv assets
+setup: $(STAMPS)/venv assets fonts
 
 assets: $(ASSETS)
+
+# WeasyPrint draws PDFs with Debian's Pango and the machine's fonts: Liberation Sans has
+# Arial's widths (print.css and the Word column widths assume Arial) and Noto covers the
+# scripts of community languages (Urdu, Arabic, Bengali, Punjabi...), which DejaVu alone
+# leaves as empty boxes.
+fonts:
+	@{ PATH="$$PATH:/usr/sbin:/sbin" ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -q "Liberation Sans" \
+		&& fc-list | grep -q "Noto Naskh Arabic"; } || { \
+		echo "Installing Debian's Pango and fonts for PDF downloads"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq \
+			libpangoft2-1.0-0 fonts-liberation fonts-noto-core; }
 
 # Browser tests drive Debian's Chromium: Playwright cannot download its own browser here.
 browser:
