@@ -10,13 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from docx import Document
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from hiat.statement import Block, Bullets, Heading, Paragraph, Statement, Table
+from hiat.text import clean, newlines
 
 # XML 1.0 cannot hold most control characters, lone surrogates or U+FFFE/U+FFFF;
 # python-docx raises on them, so they are removed.
@@ -24,6 +28,8 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]"
 NOT_CSV = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # OWASP CSV injection: a cell starting with one of these may run as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+QUOTE = {'"': "&quot;"}
 
 
 def xml_safe(text: str) -> str:
@@ -32,29 +38,76 @@ def xml_safe(text: str) -> str:
 
 # ---------------------------------------------------------------- Word
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-TEXT_WIDTH_TWIPS = 8640  # the default template's page width less its margins
+LANGUAGE = "en-GB"
+# Right-to-left runs (Urdu, Arabic, Hebrew answers) need a bidi language; Word's own default.
+BIDI_LANGUAGE = "ar-SA"
+# A4 in twips (1/20 pt), with 2 cm margins all round as in the PDF.
+A4_SHORT, A4_LONG, MARGIN = 11906, 16838, 1134
+WIDE_COLUMNS = 5  # a table with more columns than this is set on landscape pages
+BODY_HALF_POINTS, SMALL_HALF_POINTS = 22, 18  # 11 pt, and 9 pt for a table that needs it
+CELL_PADDING = 2 * 108 + 40  # Table Grid's cell margins (0.19 cm each side), and some slack
+# Words longer than this (web addresses, pasted codes) may break; shorter ones never do.
+LONGEST_KEPT_EM = 10.0
+# A word breaks at a space and after a hyphen or dash, as Word breaks it.
+WORD = re.compile(r"[^\s\-\u2010-\u2014]+[\-\u2010-\u2014]?|[\-\u2010-\u2014]")
+# Advance widths of Arial (the same as its metric twin Liberation Sans) for U+0020 to
+# U+007E, in thousandths of an em: a column is made as wide as the longest word it holds.
+ARIAL = dict(zip(map(chr, range(32, 127)), (
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556,
+    556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722,
+    722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722,
+    667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556,
+    556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500,
+    500, 334, 260, 334, 584,
+), strict=True))  # fmt: skip
+ARIAL_BOLD = dict(zip(map(chr, range(32, 127)), (
+    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556,
+    556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722,
+    722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722,
+    667, 944, 667, 667, 611, 333, 278, 333, 584, 556, 333, 556, 611, 556, 611, 556, 333, 611,
+    611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556,
+    500, 389, 280, 389, 584,
+), strict=True))  # fmt: skip
+AVERAGE_EM = 0.5  # of running text, for sharing out the space a table has left
 
 
 def to_docx(statement: Statement) -> bytes:
     """A Word document with real headings (for the navigation pane) and real tables.
 
-    The body is written as WordprocessingML text and parsed once by lxml: building
-    thousands of elements one by one through python-docx costs ten times as much.
+    The body is written as WordprocessingML text, parsed once by lxml and put in the
+    document in one move: building or moving thousands of elements one by one through
+    python-docx costs ten times as much, and moving them one by one grows with the
+    square of the table size.
     """
     document = Document()
-    document.core_properties.title = xml_safe(statement.title)[:255]
-    document.core_properties.author = "Health equity impact assessment"
+    properties = document.core_properties
+    properties.title = xml_safe(clean(statement.title))[:255]
+    properties.author = xml_safe(clean(statement.author))[:255]
+    properties.language = LANGUAGE
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(11)
-    styles = _style_ids(document)
-    body_xml = "".join(_block_xml(block, styles) for block in statement.blocks)
-    fragment = parse_xml(f'<w:body xmlns:w="{W_NS}">{body_xml}</w:body>')
-    end_of_body = document.element.body.sectPr
-    for element in list(fragment):
-        end_of_body.addprevious(element)
+    _set_language(document)
+    body = parse_xml(
+        f'<w:body xmlns:w="{W_NS}">{_body_xml(statement.blocks, _style_ids(document))}</w:body>'
+    )
+    document.element.replace(document.element.body, body)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _set_language(document) -> None:
+    """British English for every run unless a run says otherwise; the template says US."""
+    (defaults,) = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr")
+    language = defaults.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        defaults.append(language)
+    language.set(qn("w:val"), LANGUAGE)
+    language.set(qn("w:eastAsia"), LANGUAGE)
+    language.set(qn("w:bidi"), BIDI_LANGUAGE)
+    for theme_language in document.settings.element.findall(qn("w:themeFontLang")):
+        theme_language.set(qn("w:val"), LANGUAGE)
 
 
 def _style_ids(document) -> dict[str, str]:
@@ -63,57 +116,212 @@ def _style_ids(document) -> dict[str, str]:
     return {name: document.styles[name].style_id for name in names}
 
 
+def _body_xml(blocks: Sequence[Block], styles: dict[str, str]) -> str:
+    """Every block, in portrait and landscape sections, ending with the last section's sectPr.
+
+    A section ends with a paragraph holding its sectPr, except the last, whose sectPr
+    closes the body.
+    """
+    sections = _sections(blocks)
+    parts: list[str] = []
+    heading = ""
+    for number, (landscape, section) in enumerate(sections, start=1):
+        for block in section:
+            if isinstance(block, Heading):
+                heading = block.text
+            parts.append(_block_xml(block, styles, landscape, heading))
+        if number < len(sections):
+            parts.append(
+                f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/>{_section_xml(landscape)}'
+                "</w:pPr></w:p>"
+            )
+    parts.append(_section_xml(bool(sections) and sections[-1][0]))
+    return "".join(parts)
+
+
+def _sections(blocks: Sequence[Block]) -> list[tuple[bool, list[Block]]]:
+    """Blocks grouped into runs of portrait and landscape pages.
+
+    A wide table is set landscape, and takes the headings (or question label) just
+    before it along, so a heading is never left alone at the foot of a portrait page.
+    """
+    landscape = [isinstance(b, Table) and len(b.headers) > WIDE_COLUMNS for b in blocks]
+    for index in range(len(blocks) - 1, 0, -1):
+        if landscape[index] and _leads_in(blocks[index - 1]):
+            landscape[index - 1] = True
+    sections: list[tuple[bool, list[Block]]] = []
+    for wide, block in zip(landscape, blocks, strict=True):
+        if sections and sections[-1][0] == wide:
+            sections[-1][1].append(block)
+        else:
+            sections.append((wide, [block]))
+    return sections
+
+
+def _leads_in(block: Block) -> bool:
+    return isinstance(block, Heading) or (isinstance(block, Paragraph) and block.strong)
+
+
+def _section_xml(landscape: bool) -> str:
+    width, height, orient = (
+        (A4_LONG, A4_SHORT, ' w:orient="landscape"') if landscape else (A4_SHORT, A4_LONG, "")
+    )
+    return (
+        f'<w:sectPr><w:pgSz w:w="{width}" w:h="{height}"{orient}/>'
+        f'<w:pgMar w:top="{MARGIN}" w:right="{MARGIN}" w:bottom="{MARGIN}" w:left="{MARGIN}" '
+        'w:header="709" w:footer="709" w:gutter="0"/><w:cols w:space="708"/>'
+        '<w:docGrid w:linePitch="360"/></w:sectPr>'
+    )
+
+
+def text_width(landscape: bool) -> int:
+    return (A4_LONG if landscape else A4_SHORT) - 2 * MARGIN
+
+
 def _text_xml(text: str) -> str:
     return escape(xml_safe(text))
 
 
-def _run_xml(text: str, bold: bool = False) -> str:
+def _run_xml(text: str, bold: bool = False, half_points: int = 0) -> str:
     """One run; the writer's own line breaks stay as line breaks."""
     lines = "<w:br/>".join(
         f'<w:t xml:space="preserve">{_text_xml(line)}</w:t>' for line in text.split("\n")
     )
-    return f"<w:r>{'<w:rPr><w:b/></w:rPr>' if bold else ''}{lines}</w:r>"
+    size = f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>' if half_points else ""
+    properties = f"<w:rPr>{'<w:b/><w:bCs/>' if bold else ''}{size}</w:rPr>" if bold or size else ""
+    return f"<w:r>{properties}{lines}</w:r>"
 
 
-def _paragraph_xml(text: str, style_id: str = "", bold: bool = False) -> str:
+def _paragraph_xml(text: str, style_id: str = "", bold: bool = False, half_points: int = 0) -> str:
     style = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
-    return f"<w:p>{style}{_run_xml(text, bold) if text else ''}</w:p>"
+    text = clean(text)
+    return f"<w:p>{style}{_run_xml(text, bold, half_points) if text else ''}</w:p>"
 
 
-def _block_xml(block: Block, styles: dict[str, str]) -> str:
+def _block_xml(block: Block, styles: dict[str, str], landscape: bool, heading: str) -> str:
     match block:
         case Heading(level, text):
-            return _paragraph_xml(text, styles[f"Heading {min(level, 9)}"])
-        case Paragraph(text, strong):
-            return _paragraph_xml(text, bold=strong)
+            return _paragraph_xml(text, styles[f"Heading {min(max(level, 1), 9)}"])
+        case Paragraph(text, strong=True):
+            return _paragraph_xml(text, bold=True)
+        case Paragraph(text):
+            # A blank line starts a new paragraph, as in the HTML; a screen reader pauses there.
+            paragraphs = [p for p in PARAGRAPH_BREAK.split(newlines(text).strip()) if p]
+            return "".join(_paragraph_xml(p) for p in paragraphs) or "<w:p/>"
         case Bullets(items):
             return "".join(_paragraph_xml(item, styles["List Bullet"]) for item in items)
         case Table():
-            return _table_xml(block, styles["Table Grid"])
+            return _table_xml(block, styles["Table Grid"], text_width(landscape), heading)
         case _:
             return "<w:p/>"
 
 
-def _table_xml(table: Table, style_id: str) -> str:
-    """A real table; its first row is a header row, repeated at the top of each page."""
-    width = TEXT_WIDTH_TWIPS // max(len(table.headers), 1)
-    grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in table.headers)
-    header = _row_xml(table.headers, width, header=True)
-    rows = "".join(_row_xml(row, width) for row in table.rows)
+def _table_xml(table: Table, style_id: str, available: int, caption: str) -> str:
+    """A real table at a fixed layout that fits the page without splitting a short word.
+
+    Its first row is a header row: repeated at the top of each page and announced as
+    column headers by screen readers. The caption is the table's alternative text. A
+    table without columns has nothing to show (and a row without cells is not valid).
+    """
+    if not table.headers:
+        return ""
+    widths, half_points = column_widths(table, available)
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    cells = [f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>' for w in widths]
+    header = _row_xml(table.headers, cells, half_points, header=True)
+    rows = "".join(_row_xml(row, cells, half_points) for row in table.rows)
     return (
-        f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/><w:tblW w:w="0" w:type="auto"/>'
-        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{header}{rows}</w:tbl>"
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/><w:tblW w:w="{available}" w:type="dxa"/>'
+        '<w:tblLayout w:type="fixed"/>'
+        '<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+        'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+        f'<w:tblCaption w:val="{escape(xml_safe(clean(caption)), QUOTE)}"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{header}{rows}</w:tbl>"
     )
 
 
-def _row_xml(values, width: int, header: bool = False) -> str:
+def _row_xml(values, cells: list[str], half_points: int, header: bool = False) -> str:
     properties = '<w:trPr><w:tblHeader w:val="true"/></w:trPr>' if header else ""
-    cells = "".join(
-        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-        f"{_paragraph_xml(value, bold=header)}</w:tc>"
-        for value in values
+    return (
+        f"<w:tr>{properties}"
+        + "".join(
+            f"{cell}{_paragraph_xml(value, bold=header, half_points=half_points)}</w:tc>"
+            for cell, value in zip(cells, values, strict=False)
+        )
+        + "</w:tr>"
     )
-    return f"<w:tr>{properties}{cells}</w:tr>"
+
+
+def column_widths(table: Table, available: int) -> tuple[list[int], int]:
+    """Column widths in twips summing to `available`, and the font size in half-points.
+
+    Each column is at least as wide as its longest word (up to LONGEST_KEPT_EM), and
+    the space left is shared by how much text each column holds, as a browser shares
+    it. A table that cannot fit at 11 pt is set at 9 pt; one that cannot fit at 9 pt
+    either is squeezed in proportion, and only then may a long word break.
+    """
+    words, texts = _longest(table)
+    for half_points in (BODY_HALF_POINTS, SMALL_HALF_POINTS):
+        twips = half_points * 10  # one em at this size
+        least = [round(min(em, LONGEST_KEPT_EM) * twips) + CELL_PADDING for em in words]
+        most = [
+            max(round(n * AVERAGE_EM * twips) + CELL_PADDING, low)
+            for n, low in zip(texts, least, strict=True)
+        ]
+        if sum(least) <= available:
+            return _share(least, most, available), half_points
+    return _fill([w * available / sum(least) for w in least], available), SMALL_HALF_POINTS
+
+
+def _longest(table: Table) -> tuple[list[float], list[int]]:
+    """Per column: the width of its longest word in ems, and its longest text in characters."""
+    columns = range(len(table.headers))
+    words: list[set[str]] = [set() for _ in columns]
+    texts = [0] * len(table.headers)
+    for row in table.rows:
+        for index, value in zip(columns, row, strict=False):
+            words[index].update(WORD.findall(value))
+            texts[index] = max(texts[index], len(value))
+    longest = []
+    for index, header in zip(columns, table.headers, strict=True):
+        header_em = max((word_em(w, bold=True) for w in WORD.findall(header)), default=0.0)
+        longest.append(max(header_em, max(map(word_em, words[index]), default=0.0)))
+        texts[index] = max(texts[index], len(header))
+    return longest, texts
+
+
+def word_em(word: str, bold: bool = False) -> float:
+    """How wide a word is in Arial, in ems."""
+    widths = ARIAL_BOLD if bold else ARIAL
+    return sum(widths.get(char) or _glyph_width(char, widths) for char in word) / 1000
+
+
+def _glyph_width(char: str, widths: dict[str, int]) -> int:
+    """A character outside printable ASCII: its base letter, nothing, or a generous guess."""
+    base = unicodedata.normalize("NFKD", char)[:1]
+    if base in widths:
+        return widths[base]
+    if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+        return 0  # combining accents, zero-width and bidi controls take no room
+    return 1000 if unicodedata.east_asian_width(char) in "WF" else 600
+
+
+def _share(least: list[int], most: list[int], available: int) -> list[int]:
+    spare = available - sum(least)
+    wanted = [high - low for low, high in zip(least, most, strict=True)]
+    if sum(most) <= available or not sum(wanted):
+        return _fill([high * available / sum(most) for high in most], available)
+    return _fill(
+        [low + spare * w / sum(wanted) for low, w in zip(least, wanted, strict=True)], available
+    )
+
+
+def _fill(widths: list[float], available: int) -> list[int]:
+    """Whole twips that add up to exactly `available` (the last column takes the rounding)."""
+    whole = [int(w) for w in widths]
+    if whole:
+        whole[-1] += available - sum(whole)
+    return whole
 
 
 # ---------------------------------------------------------------- CSV
