@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from pathlib import Path
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 
-from hiat import exports, forms, statement, store, transfer, wizard
+from hiat import exports, forms, pdf, statement, store, transfer, wizard
 from hiat.accounts import account
 from hiat.views import banks, bp, load, require_author
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+NAME_WORDS_LENGTH = 60  # characters of the title in a file name, in whole words
 PLANS = {"action-plan": "action_table", "monitoring-plan": "indicator_table"}
 IMPORTED_MESSAGE = (
     "The assessment has been imported as a new assessment. The file itself was not changed."
@@ -67,6 +70,21 @@ def statement_docx(uid: str):
     return download(
         exports.to_docx(_statement(assessment)), DOCX_TYPE, f"{download_name(assessment)}.docx"
     )
+
+
+@bp.get("/assessments/<uid>/statement.pdf")
+def statement_pdf(uid: str):
+    """The print view as a tagged PDF; its stylesheet is read from the static folder."""
+    assessment = load(uid)
+    built = _statement(assessment)
+    html = render_template(
+        "print.html",
+        statement=built,
+        statement_html=statement.render_html(built, baselevel=1),
+        pdf=True,
+    )
+    data = pdf.to_pdf(html, base_url=Path(current_app.static_folder).as_uri() + "/")
+    return download(data, "application/pdf", f"{download_name(assessment)}.pdf")
 
 
 @bp.get("/assessments/<uid>/<plan>.csv")
@@ -133,5 +151,18 @@ def download(data: bytes, mimetype: str, filename: str) -> Response:
 
 
 def download_name(assessment: store.Assessment) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", assessment.title.lower()).strip("-")[:60]
-    return f"equity-impact-statement-{slug or assessment.uid[:8]}"
+    """A file name of whole words of the title (never cut mid-word) and the id's first 8.
+
+    e.g. equity-impact-statement-green-plan-net-zero-1a2b3c4d: two downloads of
+    assessments with the same title never share a name.
+    """
+    # Accents go (Ŵ to W), apostrophes join ("council's" to "councils"), anything else splits.
+    joined = re.sub(r"['\u2019]", "", assessment.title.lower())
+    plain = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore").decode()
+    slug = ""
+    for word in re.findall(r"[a-z0-9]+", plain):
+        longer = f"{slug}-{word}" if slug else word
+        if len(longer) > NAME_WORDS_LENGTH:
+            break
+        slug = longer
+    return "-".join(part for part in ("equity-impact-statement", slug, assessment.uid[:8]) if part)
