@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from hiat import accounts, forms, security, store, ui, views
+from hiat.cache import DocumentCache
 from hiat.example import load_example
 from hiat.questions import load_banks
 
@@ -52,6 +53,9 @@ def create_app(
     app.extensions["hiat_example"] = example
     # Built once: every question page shows the example's answer beside its guidance.
     app.extensions["hiat_example_assessment"] = example.assessment(banks) if example else None
+    app.extensions["hiat_documents"] = DocumentCache(
+        app.config.get("DOCUMENT_CACHE_BYTES", 0) or 64 << 20
+    )
     app.jinja_loader = ChoiceLoader(
         [
             PackageLoader("hiat"),

@@ -37,7 +37,7 @@ from hiat.store import Assessment
 
 SUMMARY_KIND = "Board summary"
 # The summary lists this many actions; the full statement has them all.
-ACTIONS_SHOWN = 5
+ACTIONS_SHOWN = 3
 ACTION_LENGTH = 160
 SHOWN_COLUMNS = ("Principle", "Action", "Owner", "Timescale")
 CONDITIONS = {

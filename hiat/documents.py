@@ -9,14 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from markupsafe import Markup
 
-from hiat import exports, forms, pdf, statement, store, transfer, wizard
+from hiat import board, exports, forms, pdf, statement, store, transfer, wizard
 from hiat.accounts import account
 from hiat.views import banks, bp, load, require_author
 
+T = TypeVar("T")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NAME_WORDS_LENGTH = 60  # characters of the title in a file name, in whole words
 PLANS = {"action-plan": "action_table", "monitoring-plan": "indicator_table"}
@@ -26,65 +30,126 @@ IMPORTED_MESSAGE = (
 
 
 # ---------------------------------------------------------------- statement and downloads
-def _statement(assessment: store.Assessment) -> statement.Statement:
+# The two documents made from an assessment: the full statement and the board summary.
+BUILDERS = {"statement": statement.build_statement, "summary": board.build_summary}
+FILE_PREFIX = {"statement": "equity-impact-statement", "summary": "board-summary"}
+
+
+def _signoff(assessment: store.Assessment) -> store.Signoff | None:
     signoffs = [
         s
         for s in store.list_signoffs(store.get_db(), assessment.uid)
         if s.revision == assessment.revision
     ]
-    return statement.build_statement(
-        assessment, banks(), dt.date.today(), signoffs[-1] if signoffs else None
+    return signoffs[-1] if signoffs else None
+
+
+def _built(uid: str, kind: str) -> statement.Statement:
+    assessment = load(uid)
+    return BUILDERS[kind](assessment, banks(), dt.date.today(), _signoff(assessment))
+
+
+def _print_html(built: statement.Statement, pdf_file: bool = False) -> str:
+    return render_template(
+        "print.html",
+        statement=built,
+        statement_html=statement.render_html(built, baselevel=1),
+        pdf=pdf_file,
     )
+
+
+def _to_pdf(built: statement.Statement) -> bytes:
+    static = Path(current_app.static_folder).as_uri() + "/"
+    return pdf.to_pdf(_print_html(built, pdf_file=True), base_url=static)
+
+
+RENDERERS = {
+    "md": lambda built: statement.render_markdown(built).encode("utf-8"),
+    "docx": exports.to_docx,
+    "pdf": _to_pdf,
+    "print": _print_html,
+}
+MIMETYPES = {"md": "text/markdown; charset=utf-8", "docx": DOCX_TYPE, "pdf": "application/pdf"}
+
+
+def cached(uid: str, kind: str, fmt: str, make: Callable[[], T]) -> tuple[store.Assessment, T]:
+    """The document in `fmt`, made once for each state of the assessment (and each day).
+
+    Only the assessment's row is read to check access and find the state; the answers
+    are loaded, and the document made, only when the cache does not have it.
+    """
+    header = load(uid, answers=False)
+    key = (kind, fmt, uid, header.updated_at, header.status, header.revision, dt.date.today())
+    return header, current_app.extensions["hiat_documents"].get_or_make(key, make)
+
+
+def _document(uid: str, kind: str, fmt: str):
+    header, data = cached(uid, kind, fmt, lambda: RENDERERS[fmt](_built(uid, kind)))
+    if fmt == "print":
+        return data
+    return download(data, MIMETYPES[fmt], f"{download_name(header, FILE_PREFIX[kind])}.{fmt}")
 
 
 @bp.get("/assessments/<uid>/statement")
 def statement_page(uid: str):
-    assessment = load(uid)
+    def make() -> tuple[Markup, str, str]:
+        assessment = load(uid)
+        built = statement.build_statement(
+            assessment, banks(), dt.date.today(), _signoff(assessment)
+        )
+        summary = next(b for b in built.blocks[1:] if isinstance(b, statement.Paragraph))
+        implications = statement.implications(assessment, banks(), _signoff(assessment))
+        return statement.render_html(built), implications, summary.text
+
+    header, (html, implications, status) = cached(uid, "statement", "page", make)
     return render_template(
         "statement.html",
-        assessment=assessment,
-        statement_html=statement.render_html(_statement(assessment)),
+        assessment=header,
+        statement_html=html,
+        implications=implications,
+        status=status,
     )
 
 
 @bp.get("/assessments/<uid>/statement/print")
 def statement_print(uid: str):
-    built = _statement(load(uid))
-    return render_template(
-        "print.html", statement=built, statement_html=statement.render_html(built, baselevel=1)
-    )
+    return _document(uid, "statement", "print")
+
+
+@bp.get("/assessments/<uid>/summary/print")
+def summary_print(uid: str):
+    return _document(uid, "summary", "print")
 
 
 @bp.get("/assessments/<uid>/statement.md")
 def statement_download(uid: str):
-    assessment = load(uid)
-    text = statement.render_markdown(_statement(assessment))
-    return download(
-        text.encode("utf-8"), "text/markdown; charset=utf-8", f"{download_name(assessment)}.md"
-    )
+    return _document(uid, "statement", "md")
+
+
+@bp.get("/assessments/<uid>/summary.md")
+def summary_download(uid: str):
+    return _document(uid, "summary", "md")
 
 
 @bp.get("/assessments/<uid>/statement.docx")
 def statement_docx(uid: str):
-    assessment = load(uid)
-    return download(
-        exports.to_docx(_statement(assessment)), DOCX_TYPE, f"{download_name(assessment)}.docx"
-    )
+    return _document(uid, "statement", "docx")
+
+
+@bp.get("/assessments/<uid>/summary.docx")
+def summary_docx(uid: str):
+    return _document(uid, "summary", "docx")
 
 
 @bp.get("/assessments/<uid>/statement.pdf")
 def statement_pdf(uid: str):
     """The print view as a tagged PDF; its stylesheet is read from the static folder."""
-    assessment = load(uid)
-    built = _statement(assessment)
-    html = render_template(
-        "print.html",
-        statement=built,
-        statement_html=statement.render_html(built, baselevel=1),
-        pdf=True,
-    )
-    data = pdf.to_pdf(html, base_url=Path(current_app.static_folder).as_uri() + "/")
-    return download(data, "application/pdf", f"{download_name(assessment)}.pdf")
+    return _document(uid, "statement", "pdf")
+
+
+@bp.get("/assessments/<uid>/summary.pdf")
+def summary_pdf(uid: str):
+    return _document(uid, "summary", "pdf")
 
 
 @bp.get("/assessments/<uid>/<plan>.csv")
@@ -150,7 +215,7 @@ def download(data: bytes, mimetype: str, filename: str) -> Response:
     )
 
 
-def download_name(assessment: store.Assessment) -> str:
+def download_name(assessment: store.Assessment, prefix: str = "equity-impact-statement") -> str:
     """A file name of whole words of the title (never cut mid-word) and the id's first 8.
 
     e.g. equity-impact-statement-green-plan-net-zero-1a2b3c4d: two downloads of
@@ -165,4 +230,4 @@ def download_name(assessment: store.Assessment) -> str:
         if len(longer) > NAME_WORDS_LENGTH:
             break
         slug = longer
-    return "-".join(part for part in ("equity-impact-statement", slug, assessment.uid[:8]) if part)
+    return "-".join(part for part in (prefix, slug, assessment.uid[:8]) if part)

@@ -464,8 +464,17 @@ def set_archived(db: Database, uid: str, archived: bool) -> None:
         _event(db, rows[0]["id"], "archived" if archived else "restored", {})
 
 
-def get_assessment(db: Database, uid: str, archived: bool = False) -> Assessment:
-    """An assessment in use (or, with archived=True, an archived one)."""
+def get_assessment(
+    db: Database, uid: str, archived: bool = False, answers: bool = True
+) -> Assessment:
+    """An assessment in use (or, with archived=True, an archived one).
+
+    answers=False reads only its row: enough to check access and to tell, from
+    updated_at, status and revision, whether a document made earlier is still current.
+    """
+    if not answers:
+        with _reading():
+            return _header(_row(db, uid, archived))
     with _reading():
         row = _row(db, uid, archived)
         answers = {
@@ -667,6 +676,24 @@ def set_section_complete(db: Database, uid: str, section_id: str, complete: bool
             )
         db["assessments"].update(assessment_id, {"updated_at": _now()})
         _event(db, assessment_id, "section_marked", {"section": section_id, "complete": complete})
+
+
+def _header(row: dict[str, Any]) -> Assessment:
+    return Assessment(
+        id=row["id"],
+        uid=row["uid"],
+        title=row["title"],
+        organisation=row["organisation"],
+        place=row["place"],
+        status=row["status"],
+        bank_version=row["bank_version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        answers=MappingProxyType({}),
+        completed_sections=frozenset(),
+        revision=row["revision"],
+        organisation_id=row["organisation_id"],
+    )
 
 
 def _row(db: Database, uid: str, archived: bool = False) -> dict[str, Any]:

@@ -70,15 +70,18 @@ def require_sign_in():
     return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
 
 
-def load(uid: str, edit: bool = False, archived: bool = False) -> store.Assessment:
+def load(
+    uid: str, edit: bool = False, archived: bool = False, answers: bool = True
+) -> store.Assessment:
     """The assessment, if this user may see it (and change it, with edit=True).
 
     Another organisation's assessment that is not shared is "not found", whatever
     id is tried; a person who may only read it is told so when they try to change it.
+    answers=False loads only its row (see store.get_assessment).
     """
     db = store.get_db()
     try:
-        assessment = store.get_assessment(db, uid, archived=archived)
+        assessment = store.get_assessment(db, uid, archived=archived, answers=answers)
     except store.AssessmentNotFound:
         abort(404)
     role = store.access_role(db, assessment, account())
