@@ -97,6 +97,24 @@ def test_word_download_has_real_headings_and_language(example):
     assert document.core_properties.language == "en-GB"
 
 
+def contrast_with_white(rgb) -> float:
+    """WCAG contrast ratio of a text colour on white."""
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_word_headings_are_arial_with_enough_contrast(example):
+    document = word(example["docx"].data)
+    for level in range(1, 7):
+        style = document.styles[f"Heading {level}"]
+        assert style.font.name == "Arial"
+        fonts = style.element.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:asciiTheme")) is None, "a theme font would win over Arial"
+        assert contrast_with_white(style.font.color.rgb) >= 4.5
+
+
 def test_word_download_names_its_title_and_author_in_the_properties(example):
     properties = word(example["docx"].data).core_properties
     assert properties.title == example["statement"].title == example["assessment"].title
