@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from hiat import exports, forms, statement, store, transfer, wizard
+from hiat import documents, forms, store, transfer, wizard
 from hiat.accounts import account
-from hiat.documents import DOCX_TYPE, download, download_name
+from hiat.documents import download, download_name
 from hiat.views import banks, bp, load, load_as
 
 
@@ -119,20 +119,23 @@ def _signed(uid: str, revision: int) -> tuple[store.Assessment, store.Signoff]:
     abort(404)
 
 
-@bp.get("/assessments/<uid>/revisions/<int:revision>/statement.<fmt>")
-def signed_statement(uid: str, revision: int, fmt: str):
-    if fmt not in ("md", "docx"):
+@bp.get("/assessments/<uid>/revisions/<int:revision>/<kind>.<fmt>")
+def signed_statement(uid: str, revision: int, kind: str, fmt: str):
+    """The statement or board summary exactly as signed: made once, it never changes."""
+    if kind not in documents.BUILDERS or fmt not in documents.MIMETYPES:
         abort(404)
     assessment, signoff = _signed(uid, revision)
-    built = statement.build_statement(
-        assessment, banks(), dt.date.fromisoformat(signoff.signed_at[:10]), signoff
-    )
-    name = f"{download_name(assessment)}-revision-{revision}-approved.{fmt}"
-    if fmt == "md":
-        return download(
-            statement.render_markdown(built).encode("utf-8"), "text/markdown; charset=utf-8", name
+
+    def make() -> bytes:
+        built = documents.BUILDERS[kind](
+            assessment, banks(), dt.date.fromisoformat(signoff.signed_at[:10]), signoff
         )
-    return download(exports.to_docx(built), DOCX_TYPE, name)
+        return documents.RENDERERS[fmt](built)
+
+    key = ("signed", kind, fmt, uid, revision, signoff.id)
+    data = current_app.extensions["hiat_documents"].get_or_make(key, make)
+    name = download_name(assessment, documents.FILE_PREFIX[kind])
+    return download(data, documents.MIMETYPES[fmt], f"{name}-revision-{revision}-approved.{fmt}")
 
 
 @bp.get("/assessments/<uid>/revisions/<int:revision>/compare")

@@ -135,12 +135,15 @@ def example_page():
     example = worked_example()
     if example is None:
         abort(404)
-    built = statement.build_statement(example_assessment(), banks(), dt.date.today())
+    today = dt.date.today()
+    html = current_app.extensions["hiat_documents"].get_or_make(
+        ("worked example", today),
+        lambda: statement.render_html(
+            statement.build_statement(example_assessment(), banks(), today)
+        ),
+    )
     return render_template(
-        "example.html",
-        example=example,
-        form=forms.HiatForm(),
-        statement_html=statement.render_html(built),
+        "example.html", example=example, form=forms.HiatForm(), statement_html=html
     )
 
 

@@ -123,6 +123,14 @@ def test_a_new_revision_keeps_the_signed_statement_as_it_was(app, team):
     assert "Green Plan, revised" not in signed and "| Approved by | Dee Director |" in signed
     word = Document(io.BytesIO(author.get(f"/assessments/{uid}/revisions/1/statement.docx").data))
     assert word.paragraphs[0].text.startswith("Equity impact statement: Cheshire and Merseyside")
+    assert signed.split("\n\n")[1].startswith("Approved by Dee Director, Director of Public")
+    summary = author.get(f"/assessments/{uid}/revisions/1/summary.md").get_data(as_text=True)
+    assert summary.startswith("# Board summary: Cheshire and Merseyside Green Plan 2026 to 2030")
+    assert "Approved by Dee Director" in summary and "Not yet approved" not in summary
+    signed_pdf = author.get(f"/assessments/{uid}/revisions/1/summary.pdf")
+    assert signed_pdf.status_code == 200 and signed_pdf.data.startswith(b"%PDF")
+    assert author.get(f"/assessments/{uid}/revisions/1/other.md").status_code == 404
+    assert author.get(f"/assessments/{uid}/revisions/1/statement.exe").status_code == 404
 
     compare = check_page(
         author.get(f"/assessments/{uid}/revisions/1/compare").get_data(as_text=True)
