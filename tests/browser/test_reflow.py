@@ -59,6 +59,7 @@ ASSESSMENT_PAGES = {
     "check-answers-details": "/sections/details/check",
     "statement": "/statement",
     "print-view": "/statement/print",
+    "board-summary-print-view": "/summary/print",
     "history": "/history",
     "compare": "/revisions/1/compare",
     "share": "/share",
