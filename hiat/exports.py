@@ -44,7 +44,8 @@ BIDI_LANGUAGE = "ar-SA"
 # A4 in twips (1/20 pt), with 2 cm margins all round as in the PDF.
 A4_SHORT, A4_LONG, MARGIN = 11906, 16838, 1134
 WIDE_COLUMNS = 5  # a table with more columns than this is set on landscape pages
-BODY_HALF_POINTS, SMALL_HALF_POINTS = 22, 18  # 11 pt, and 9 pt for a table that needs it
+# Table text is 10 pt, as in the PDF (0.9 em), and 9 pt for a table that needs it to fit.
+TABLE_HALF_POINTS, SMALL_HALF_POINTS = 20, 18
 CELL_PADDING = 2 * 108 + 40  # Table Grid's cell margins (0.19 cm each side), and some slack
 # Words longer than this (web addresses, pasted codes) may break; shorter ones never do.
 LONGEST_KEPT_EM = 10.0
@@ -70,6 +71,8 @@ ARIAL_BOLD = dict(zip(map(chr, range(32, 127)), (
 ), strict=True))  # fmt: skip
 AVERAGE_EM = 0.5  # of running text, for sharing out the space a table has left
 HEADING_POINTS = (18, 15, 13, 11, 11, 11)  # Heading 1 to 6
+HEADING_SPACE_BEFORE = (0, 18, 12, 10, 10, 10)  # points; the document opens with Heading 1
+PARAGRAPH_SPACE_AFTER = 6  # points, between paragraphs (the template's 10 pt spreads a summary)
 TEXT_COLOUR = RGBColor(0x0B, 0x0C, 0x0C)  # GOV.UK text colour, as in print.css
 
 
@@ -83,7 +86,7 @@ def to_docx(statement: Statement) -> bytes:
     """
     document = Document()
     properties = document.core_properties
-    properties.title = xml_safe(clean(statement.title))[:255]
+    properties.title = xml_safe(clean(statement.document_title))[:255]
     properties.author = xml_safe(clean(statement.author))[:255]
     properties.language = LANGUAGE
     document.styles["Normal"].font.name = "Arial"
@@ -127,6 +130,11 @@ def _style_headings(document) -> None:
         font.size = Pt(points)
         font.bold, font.italic = True, False
         font.color.rgb = TEXT_COLOUR
+        spacing = document.styles[f"Heading {level}"].paragraph_format
+        spacing.space_before = Pt(HEADING_SPACE_BEFORE[level - 1])
+        spacing.space_after = Pt(PARAGRAPH_SPACE_AFTER // 2)
+    (paragraphs,) = document.styles.element.xpath("w:docDefaults/w:pPrDefault/w:pPr/w:spacing")
+    paragraphs.set(qn("w:after"), str(PARAGRAPH_SPACE_AFTER * 20))
 
 
 def _style_ids(document) -> dict[str, str]:
@@ -276,11 +284,11 @@ def column_widths(table: Table, available: int) -> tuple[list[int], int]:
 
     Each column is at least as wide as its longest word (up to LONGEST_KEPT_EM), and
     the space left is shared by how much text each column holds, as a browser shares
-    it. A table that cannot fit at 11 pt is set at 9 pt; one that cannot fit at 9 pt
+    it. A table that cannot fit at 10 pt is set at 9 pt; one that cannot fit at 9 pt
     either is squeezed in proportion, and only then may a long word break.
     """
     words, texts = _longest(table)
-    for half_points in (BODY_HALF_POINTS, SMALL_HALF_POINTS):
+    for half_points in (TABLE_HALF_POINTS, SMALL_HALF_POINTS):
         twips = half_points * 10  # one em at this size
         least = [round(min(em, LONGEST_KEPT_EM) * twips) + CELL_PADDING for em in words]
         most = [

@@ -117,7 +117,9 @@ def test_word_headings_are_arial_with_enough_contrast(example):
 
 def test_word_download_names_its_title_and_author_in_the_properties(example):
     properties = word(example["docx"].data).core_properties
-    assert properties.title == example["statement"].title == example["assessment"].title
+    built = example["statement"]
+    assert properties.title == built.document_title == f"{built.kind}: {built.title}"
+    assert built.title == example["assessment"].title
     assert properties.author == example["statement"].author
     assert properties.author
 
@@ -321,7 +323,7 @@ def test_pdf_download_is_tagged_with_language_title_headings_and_table_headers(e
     assert root["/MarkInfo"]["/Marked"].value is True
     assert root["/Lang"] == "en-GB"
     h1 = next(b.text for b in example["statement"].blocks if isinstance(b, Heading))
-    assert reader.metadata.title == h1
+    assert reader.metadata.title == h1 == word(example["docx"].data).core_properties.title
     assert reader.metadata.author == example["statement"].author
     xmp = root["/Metadata"].get_object().get_data()
     assert b"pdfuaid:part" in xmp, "identified as PDF/UA-1 in its XMP metadata"
