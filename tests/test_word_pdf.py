@@ -347,6 +347,23 @@ def test_pdf_download_is_a4_with_landscape_pages_for_wide_tables(example):
     assert example["statement"].title in first_page
 
 
+def test_pdf_wide_table_starts_its_landscape_page_with_its_heading(example):
+    reader = pdf_reader(example["pdf"].data)
+    pages = [(" ".join(p.extract_text().split()), p.mediabox) for p in reader.pages]
+    blocks = example["statement"].blocks
+    pairs = [
+        (heading, table)
+        for heading, table in zip(blocks, blocks[1:], strict=False)
+        if isinstance(heading, Heading) and isinstance(table, Table) and len(table.headers) > 5
+    ]
+    assert pairs, "the worked example has a heading just before a wide table"
+    for heading, table in pairs:
+        start = f"{heading.text} {table.headers[0]}"
+        found = [box for text, box in pages if start in text]
+        assert len(found) == 1, f"{heading.text} is not on the page where its table starts"
+        assert found[0].width > found[0].height, f"{heading.text} is on a portrait page"
+
+
 def test_pdf_download_file_name_matches_the_word_one(example):
     assert attachment_name(example["pdf"]) == attachment_name(example["docx"]).replace(
         ".docx", ".pdf"
