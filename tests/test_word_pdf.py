@@ -165,6 +165,12 @@ def test_word_wide_plan_tables_sit_in_landscape_sections(example):
     tables = [b for b in example["statement"].blocks if isinstance(b, Table)]
     assert any(len(t.headers) > 5 for t in tables), "the worked example has a wide plan"
     assert any(landscape for _, landscape in placed)
+    # The heading just before a wide table is on its landscape page, not left behind.
+    for word_table in document.tables:
+        if len(word_table.columns) > 5:
+            before = word_table._tbl.getprevious()
+            assert before.find(f"{W}pPr/{W}sectPr") is None
+            assert before.find(f"{W}pPr/{W}pStyle").get(f"{W}val").startswith("Heading")
 
 
 @pytest.fixture(scope="module")
