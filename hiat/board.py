@@ -22,6 +22,7 @@ from hiat.statement import (
     Statement,
     Table,
     answer_blocks,
+    assessment_status,
     filled,
     first_sentence,
     footer,
@@ -31,7 +32,6 @@ from hiat.statement import (
     plain,
     policy_title,
     reading_plan_table,
-    status_line,
 )
 from hiat.store import Assessment
 
@@ -57,14 +57,11 @@ def build_summary(
     assessment: Assessment, banks: Banks, generated_on: dt.date, signoff: Any = None
 ) -> Statement:
     """The board summary's blocks, in order. Pure and deterministic."""
-    values = assessment.values()
-    complete = wizard.all_completed(wizard.sections(banks, values), assessment.completed_sections)
-    principles = wizard.selected_principles(banks, values)
+    principles = wizard.selected_principles(banks, assessment.values())
     answers = assessment.answers
-    title = policy_title(assessment)
-    status = status_line(assessment, complete, signoff)
+    status = assessment_status(assessment, banks, signoff)
     blocks: list[Block] = [
-        Heading(1, f"{SUMMARY_KIND}: {title}"),
+        Heading(1, f"{SUMMARY_KIND}: {policy_title(assessment)}"),
         Paragraph(status),
         Paragraph(
             f"This summarises the equity impact statement for assessment {assessment.uid}, "
@@ -84,7 +81,11 @@ def build_summary(
     blocks += [Heading(2, "Sign-off"), Paragraph(status)]
     blocks += footer(assessment, generated_on, status)
     return Statement(
-        title, signoff is None, tuple(blocks), assessment.organisation or SERVICE_NAME, SUMMARY_KIND
+        policy_title(assessment),
+        signoff is None,
+        tuple(blocks),
+        assessment.organisation or SERVICE_NAME,
+        SUMMARY_KIND,
     )
 
 

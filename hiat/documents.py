@@ -111,45 +111,15 @@ def statement_page(uid: str):
     )
 
 
-@bp.get("/assessments/<uid>/statement/print")
-def statement_print(uid: str):
-    return _document(uid, "statement", "print")
+@bp.get("/assessments/<uid>/<any(statement, summary):kind>/print")
+def print_view(uid: str, kind: str):
+    return _document(uid, kind, "print")
 
 
-@bp.get("/assessments/<uid>/summary/print")
-def summary_print(uid: str):
-    return _document(uid, "summary", "print")
-
-
-@bp.get("/assessments/<uid>/statement.md")
-def statement_download(uid: str):
-    return _document(uid, "statement", "md")
-
-
-@bp.get("/assessments/<uid>/summary.md")
-def summary_download(uid: str):
-    return _document(uid, "summary", "md")
-
-
-@bp.get("/assessments/<uid>/statement.docx")
-def statement_docx(uid: str):
-    return _document(uid, "statement", "docx")
-
-
-@bp.get("/assessments/<uid>/summary.docx")
-def summary_docx(uid: str):
-    return _document(uid, "summary", "docx")
-
-
-@bp.get("/assessments/<uid>/statement.pdf")
-def statement_pdf(uid: str):
-    """The print view as a tagged PDF; its stylesheet is read from the static folder."""
-    return _document(uid, "statement", "pdf")
-
-
-@bp.get("/assessments/<uid>/summary.pdf")
-def summary_pdf(uid: str):
-    return _document(uid, "summary", "pdf")
+@bp.get("/assessments/<uid>/<any(statement, summary):kind>.<any(md, docx, pdf):fmt>")
+def document(uid: str, kind: str, fmt: str):
+    """The statement or the board summary as markdown, Word or tagged PDF."""
+    return _document(uid, kind, fmt)
 
 
 @bp.get("/assessments/<uid>/<plan>.csv")

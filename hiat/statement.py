@@ -269,12 +269,10 @@ def build_statement(
 
     `signoff`, when the assessment's revision has been approved, names who signed it off.
     """
-    values = assessment.values()
-    complete = wizard.all_completed(wizard.sections(banks, values), assessment.completed_sections)
-    principles = wizard.selected_principles(banks, values)
+    principles = wizard.selected_principles(banks, assessment.values())
     answers = assessment.answers
     title = policy_title(assessment)
-    status = status_line(assessment, complete, signoff)
+    status = assessment_status(assessment, banks, signoff)
     blocks: list[Block] = [Heading(1, f"{STATEMENT_KIND}: {title}"), Paragraph(status)]
     blocks += _summary(assessment, banks, principles, signoff)
     blocks += _about(assessment, banks, status)
@@ -296,6 +294,13 @@ def build_statement(
         assessment.organisation or SERVICE_NAME,
         STATEMENT_KIND,
     )
+
+
+def assessment_status(assessment: Assessment, banks: Banks, signoff: Any) -> str:
+    """The status line every output carries in its title block and footer."""
+    sections = wizard.sections(banks, assessment.values())
+    complete = wizard.all_completed(sections, assessment.completed_sections)
+    return status_line(assessment, complete, signoff)
 
 
 def policy_title(assessment: Assessment) -> str:

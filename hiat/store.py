@@ -12,7 +12,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -495,21 +495,11 @@ def get_assessment(
                 "SELECT page_id, version FROM page_versions WHERE assessment_id = ?", [row["id"]]
             )
         }
-    return Assessment(
-        id=row["id"],
-        uid=row["uid"],
-        title=row["title"],
-        organisation=row["organisation"],
-        place=row["place"],
-        status=row["status"],
-        bank_version=row["bank_version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+    return replace(
+        _header(row),
         answers=MappingProxyType(answers),
         completed_sections=completed,
-        revision=row["revision"],
         page_versions=MappingProxyType(versions),
-        organisation_id=row["organisation_id"],
     )
 
 

@@ -206,6 +206,7 @@ def assessment_urls(app, uid: str) -> list[tuple[str, str]]:
         "plan": "action-plan",
         "revision": "1",
         "fmt": "md",
+        "kind": "statement",
         "comment_id": "1",
     }
     urls = []

@@ -211,7 +211,9 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
     # The statement
     browser.follow("Preview and download the statement")
     assert "Target insulation grants" in browser.page.select_one(".hiat-statement").text
-    download = next(a for a in browser.page.find_all("a") if "Markdown (.md)" in a.get_text())
+    download = next(
+        a for a in browser.page.find_all("a") if "Statement as markdown" in a.get_text()
+    )
     response = browser.client.get(download["href"])
     statement = response.get_data(as_text=True)
 
