@@ -86,6 +86,7 @@ def build_summary(
         tuple(blocks),
         assessment.organisation or SERVICE_NAME,
         SUMMARY_KIND,
+        compact=True,
     )
 
 

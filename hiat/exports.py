@@ -73,6 +73,8 @@ AVERAGE_EM = 0.5  # of running text, for sharing out the space a table has left
 HEADING_POINTS = (18, 15, 13, 11, 11, 11)  # Heading 1 to 6
 HEADING_SPACE_BEFORE = (0, 18, 12, 10, 10, 10)  # points; the document opens with Heading 1
 PARAGRAPH_SPACE_AFTER = 6  # points, between paragraphs (the template's 10 pt spreads a summary)
+# The board summary (Statement.compact) is set smaller and tighter, to fit two A4 pages.
+COMPACT_POINTS, COMPACT_SCALE = 9.5, 0.7
 TEXT_COLOUR = RGBColor(0x0B, 0x0C, 0x0C)  # GOV.UK text colour, as in print.css
 
 
@@ -90,8 +92,8 @@ def to_docx(statement: Statement) -> bytes:
     properties.author = xml_safe(clean(statement.author))[:255]
     properties.language = LANGUAGE
     document.styles["Normal"].font.name = "Arial"
-    document.styles["Normal"].font.size = Pt(11)
-    _style_headings(document)
+    document.styles["Normal"].font.size = Pt(COMPACT_POINTS if statement.compact else 11)
+    _style_headings(document, COMPACT_SCALE if statement.compact else 1.0)
     _set_language(document)
     body = parse_xml(
         f'<w:body xmlns:w="{W_NS}">{_body_xml(statement.blocks, _style_ids(document))}</w:body>'
@@ -116,7 +118,7 @@ def _set_language(document) -> None:
         theme_language.set(qn("w:val"), LANGUAGE)
 
 
-def _style_headings(document) -> None:
+def _style_headings(document, scale: float = 1.0) -> None:
     """Arial headings in near-black, as in the PDF: the template's pale blue on white is about
     4:1, under the 4.5:1 that WCAG asks of headings this size; its theme fonts would win over
     an explicit font, so they go."""
@@ -127,14 +129,14 @@ def _style_headings(document) -> None:
             fonts.attrib.pop(qn(theme), None)
         font.name = "Arial"
         fonts.set(qn("w:cs"), "Arial")
-        font.size = Pt(points)
+        font.size = Pt(round(points * scale * 2) / 2)
         font.bold, font.italic = True, False
         font.color.rgb = TEXT_COLOUR
         spacing = document.styles[f"Heading {level}"].paragraph_format
-        spacing.space_before = Pt(HEADING_SPACE_BEFORE[level - 1])
-        spacing.space_after = Pt(PARAGRAPH_SPACE_AFTER // 2)
+        spacing.space_before = Pt(HEADING_SPACE_BEFORE[level - 1] * scale)
+        spacing.space_after = Pt(PARAGRAPH_SPACE_AFTER * scale / 2)
     (paragraphs,) = document.styles.element.xpath("w:docDefaults/w:pPrDefault/w:pPr/w:spacing")
-    paragraphs.set(qn("w:after"), str(PARAGRAPH_SPACE_AFTER * 20))
+    paragraphs.set(qn("w:after"), str(round(PARAGRAPH_SPACE_AFTER * scale * 20)))
 
 
 def _style_ids(document) -> dict[str, str]:

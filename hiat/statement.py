@@ -99,6 +99,8 @@ class Statement:
     # For document properties (Word, PDF): the organisation that owns the assessment.
     author: str = SERVICE_NAME
     kind: str = STATEMENT_KIND
+    # A short document set tighter, to fit its pages (the two-page board summary).
+    compact: bool = False
 
     @property
     def document_title(self) -> str:
