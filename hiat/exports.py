@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from hiat.statement import Block, Bullets, Heading, Paragraph, Statement, Table
-from hiat.text import clean, newlines
+from hiat.text import clean, close_bidi_lines, newlines
 
 # XML 1.0 cannot hold most control characters, lone surrogates or U+FFFE/U+FFFF;
 # python-docx raises on them, so they are removed.
@@ -355,8 +355,11 @@ def _fill(widths: list[float], available: int) -> list[int]:
 
 # ---------------------------------------------------------------- CSV
 def csv_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: formula starts get a leading apostrophe."""
-    text = NOT_CSV.sub("", text)
+    """A cell a spreadsheet shows as text: formula starts get a leading apostrophe.
+
+    Bidi controls the cell leaves open are closed, so the next cell is not reversed.
+    """
+    text = close_bidi_lines(NOT_CSV.sub("", text))
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 

@@ -306,7 +306,9 @@ def assessment_status(assessment: Assessment, banks: Banks, signoff: Any) -> str
 
 
 def policy_title(assessment: Assessment) -> str:
-    return plain(assessment.answers.get("details_title")) or assessment.title or "Untitled policy"
+    """The title on one clean line: it goes into window titles and file properties too."""
+    title = plain(assessment.answers.get("details_title")) or assessment.title
+    return close_bidi(" ".join(clean(title).split())) or "Untitled policy"
 
 
 def _summary(assessment: Assessment, banks: Banks, principles, signoff: Any) -> list[Block]:

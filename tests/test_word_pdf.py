@@ -291,7 +291,10 @@ def test_word_download_keeps_hostile_text_and_closes_an_override(banks):
     assert found
     for text in found:
         assert "\x00" not in text and "\x07" not in text and "\r" not in text
-        assert "null" in text and "byte" in text and "line one\nline two\nline three" in text
+        assert "null" in text and "byte" in text
+        # Answers keep their line breaks; the title is one line, as it is in the properties.
+        if not text.startswith("Equity impact statement: "):
+            assert "line one\nline two\nline three" in text
         # The override is closed on its own line, so what follows reads left to right.
         for line in text.split("\n"):
             assert line.count("\u202e") <= line.count("\u202c")
