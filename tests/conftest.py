@@ -74,6 +74,27 @@ def signed_in_client(app: Flask, **user) -> FlaskClient:
     return sign_in(app.test_client(), found or make_user(app, **user))
 
 
+@pytest.fixture(scope="module")
+def example_copy(tmp_path_factory) -> tuple[Flask, FlaskClient, str]:
+    """An app for a module, a signed-in author, and the id of their copy of the worked example.
+
+    Module-wide because laying out the example's PDF takes seconds.
+    """
+    folder = tmp_path_factory.mktemp("example_copy")
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(folder / "hiat.db"),
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+        },
+        instance_path=str(folder / "instance"),
+    )
+    client = signed_in_client(app)
+    uid = uid_from(client.post("/worked-example/copy").headers["Location"])
+    return app, client, uid
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     yield create_app(

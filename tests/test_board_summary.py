@@ -15,11 +15,11 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from hiat import create_app, documents, statement
+from hiat import documents, statement
 from hiat.board import build_summary
 from hiat.example import load_example
 from hiat.statement import implications, render_markdown
-from tests.conftest import QUESTIONS, check_page, md_headings, normalize, signed_in_client, uid_from
+from tests.conftest import QUESTIONS, check_page, md_headings, normalize
 from tests.test_statement import filled_values, make_assessment
 
 GENERATED = dt.date(2026, 12, 2)
@@ -36,20 +36,8 @@ SUMMARY_H2 = [
 
 
 @pytest.fixture(scope="module")
-def copied(tmp_path_factory):
-    """A signed-in client and the id of a copy of the worked example."""
-    folder = tmp_path_factory.mktemp("summary")
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(folder / "hiat.db"),
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    client = signed_in_client(app)
-    uid = uid_from(client.post("/worked-example/copy").headers["Location"])
-    return app, client, uid
+def copied(example_copy):
+    return example_copy
 
 
 def test_board_summary_follows_the_board_order_and_names_the_full_statement(banks):

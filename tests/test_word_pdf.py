@@ -20,12 +20,12 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from hiat import create_app, store
+from hiat import store
 from hiat.documents import download_name
 from hiat.exports import to_docx
 from hiat.pdf import LocalFiles, to_pdf
 from hiat.statement import Heading, Table, build_statement, render_html
-from tests.conftest import ROOT, signed_in_client, uid_from
+from tests.conftest import ROOT, signed_in_client
 from tests.test_statement import filled_values, make_assessment
 
 GENERATED = dt.date(2026, 11, 23)
@@ -44,19 +44,9 @@ FONT_FILES = {
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
+def example(example_copy):
     """The worked example copied into a new assessment, its statement, Word file and PDF."""
-    folder = tmp_path_factory.mktemp("word_pdf")
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(folder / "hiat.db"),
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    client = signed_in_client(app)
-    uid = uid_from(client.post("/worked-example/copy").headers["Location"])
+    app, client, uid = example_copy
     with app.app_context():
         assessment = store.get_assessment(store.get_db(), uid)
     built = build_statement(assessment, app.extensions["hiat"], dt.date.today())
