@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from hiat.statement import Block, Bullets, Heading, Paragraph, Statement, Table
+from hiat.statement import WIDE_COLUMNS, Block, Bullets, Heading, Paragraph, Statement, Table
 from hiat.text import clean, close_bidi_lines, newlines
 
 # XML 1.0 cannot hold most control characters, lone surrogates or U+FFFE/U+FFFF;
@@ -43,7 +43,6 @@ LANGUAGE = "en-GB"
 BIDI_LANGUAGE = "ar-SA"
 # A4 in twips (1/20 pt), with 2 cm margins all round as in the PDF.
 A4_SHORT, A4_LONG, MARGIN = 11906, 16838, 1134
-WIDE_COLUMNS = 5  # a table with more columns than this is set on landscape pages
 # Table text is 10 pt, as in the PDF (0.9 em), and 9 pt for a table that needs it to fit.
 TABLE_HALF_POINTS, SMALL_HALF_POINTS = 20, 18
 CELL_PADDING = 2 * 108 + 40  # Table Grid's cell margins (0.19 cm each side), and some slack

@@ -41,6 +41,8 @@ PLAN_NAMES = {
     "action_table": ("action", "actions", "action plan"),
     "indicator_table": ("indicator", "indicators", "monitoring plan"),
 }
+# A table of more columns than this gets landscape pages in Word, the print view and PDF.
+WIDE_COLUMNS = 5
 RATING_WORDS = {
     "direction": "direction",
     "gap": "effect on the gap",
@@ -52,7 +54,7 @@ HTML_TAGS = {
     "table", "thead", "tbody", "tr", "th", "td", "hr", "code", "blockquote", "div",
 }  # fmt: skip
 HTML_ATTRIBUTES = {
-    **{tag: {"id"} for tag in ("h2", "h3", "h4", "h5", "h6")},
+    **{tag: {"id", "class"} for tag in ("h1", "h2", "h3", "h4", "h5", "h6")},
     # A wide table scrolls inside its own labelled, focusable region, never the page.
     "div": {"class", "role", "aria-label", "tabindex"},
 }
@@ -760,18 +762,38 @@ def render_html(statement: Statement, baselevel: int = 2) -> Markup:
     nh3 as a second line of defence; the only place statement content becomes Markup.
     """
     slugs: dict[str, int] = {}
-    parts, heading = [], statement.title
+    parts: list[str] = []
+    heading, leads = statement.title, 0  # leads: headings just before this block
     for block in statement.blocks:
         part = _html_block(block, baselevel - 1, slugs)
         if isinstance(block, Heading):
-            heading = block.text
-        elif isinstance(block, Table):
-            part = (
-                f'<div class="hiat-table-scroll" role="region" tabindex="0" '
-                f'aria-label="Table: {html.escape(heading.strip())}">{part}</div>'
-            )
+            heading, leads = block.text, leads + 1
+        else:
+            if isinstance(block, Table):
+                part = _table_region(part, heading, wide=len(block.headers) > WIDE_COLUMNS)
+                if len(block.headers) > WIDE_COLUMNS:
+                    _mark_leads(parts, min(leads, 2))
+            leads = 0
         parts.append(part)
     return Markup(nh3.clean("\n".join(parts), tags=HTML_TAGS, attributes=HTML_ATTRIBUTES))
+
+
+def _table_region(table_html: str, heading: str, wide: bool) -> str:
+    """A table in its own labelled, focusable region: it scrolls there, never the page.
+
+    A wide table is marked, so the print view and PDF give it landscape pages.
+    """
+    css = "hiat-table-scroll hiat-table-wide" if wide else "hiat-table-scroll"
+    return (
+        f'<div class="{css}" role="region" tabindex="0" '
+        f'aria-label="Table: {html.escape(heading.strip())}">{table_html}</div>'
+    )
+
+
+def _mark_leads(parts: list[str], count: int) -> None:
+    """The headings that lead into a wide table go to its landscape page with it."""
+    for index in range(len(parts) - count, len(parts)):
+        parts[index] = re.sub(r"^<(h[1-6]) ", r'<\1 class="hiat-wide-lead" ', parts[index])
 
 
 def _html_text(text: str) -> str:
