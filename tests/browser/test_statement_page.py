@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from playwright.sync_api import expect
+
 from hiat import store, wizard
 from tests.browser.conftest import EMAIL, new_page
 
@@ -30,8 +34,8 @@ def test_copy_button_copies_the_implications_paragraph_and_says_so(
     page.goto(f"/assessments/{example_copy(live_app)}/statement")
     button = page.get_by_role("button", name="Copy the paragraph")
     button.click()
-    status = page.locator("#implications-status")
-    assert "copied" in status.inner_text() or "selected" in status.inner_text()
+    # The clipboard answers asynchronously: wait for the message rather than read it at once.
+    expect(page.locator("#implications-status")).to_have_text(re.compile("copied|selected"))
     paragraph = page.locator("#implications").inner_text().strip()
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert copied == paragraph and "Marmot principles" in copied
