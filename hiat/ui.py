@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, url_for
 
-from hiat import wizard
+from hiat import dates, wizard
 from hiat.questions import Option, Question
 from hiat.statement import cell_text, date_text, guidance_html
 from hiat.store import Answer
@@ -177,6 +177,11 @@ def init_app(app: Flask) -> None:
         task_items=task_items,
         guidance_html=guidance_html,
         service_name="Health equity impact assessment",
+    )
+    # Every date or time a person reads goes through these; ISO stays in JSON and CSV.
+    app.jinja_env.filters.update(
+        local_date=dates.local_date,
+        local_date_time=dates.local_date_time,
     )
     app.context_processor(lambda: {"banks": app.extensions["hiat"]})
     app.jinja_env.trim_blocks = True
