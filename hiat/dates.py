@@ -52,13 +52,14 @@ def day_text(day: dt.date) -> str:
 
 
 def clock_text(moment: dt.datetime | dt.time) -> str:
-    """1:36am, 1:00pm, midnight, midday."""
+    """1:36am, 1pm, midnight, midday: GOV.UK style, no ":00" on a whole hour."""
     if (moment.hour, moment.minute) == (0, 0):
         return "midnight"
     if (moment.hour, moment.minute) == (12, 0):
         return "midday"
     suffix = "am" if moment.hour < 12 else "pm"
-    return f"{moment.hour % 12 or 12}:{moment.minute:02d}{suffix}"
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{moment.hour % 12 or 12}{minutes}{suffix}"
 
 
 def local_date(value: str | None) -> str | None:

@@ -118,6 +118,8 @@ class Question:
     rapid: bool = False
     # The short heading the statement shows for this answer ("Who is doing worst now").
     statement: str = ""
+    # A follow-up names the question it follows; it is asked only where that one is.
+    follows: str | None = None
 
     @property
     def heading(self) -> str:
@@ -321,6 +323,7 @@ def _build(directory: Path, raw: dict[str, dict[str, Any]], problems: _Problems)
     all_questions = [*details, *screening, *decision]
     for principle in principles:
         ctx.check_steps(principle)
+        ctx.check_follow_ups(principle)
         all_questions.extend(principle.questions)
     ctx.check_ids_unique(all_questions)
     ctx.check_cross_references(principles, screening, decision, all_questions)
@@ -547,6 +550,7 @@ class _Context:
             page=self.page(name, qid, item),
             rapid=bool(item.get("rapid", False)),
             statement=_text(item, "statement"),
+            follows=_text(item, "follows") or None,
         )
 
     def check_statement(self, name: str, qid: str, heading: str) -> None:
@@ -679,6 +683,35 @@ class _Context:
         for step in STEPS:
             if not principle.step_questions(step):
                 self.fail(principle.file, f"has no questions for step {step}")
+
+    def check_follow_ups(self, principle: Principle) -> None:
+        """A follow-up comes after its parent in the same step; if rapid, so is the parent.
+
+        A rapid path that showed "Tell us more about where the changes will go first"
+        without the question it follows would make no sense.
+        """
+        before: dict[str, Question] = {}
+        for question in principle.questions:
+            parent = before.get(question.follows or "")
+            if question.follows and (parent is None or parent.step != question.step):
+                self.fail(
+                    principle.file,
+                    f"follows '{question.follows}', which must come before it in the same step",
+                    question.id,
+                )
+            elif parent and question.rapid and not parent.rapid:
+                self.fail(
+                    principle.file,
+                    f"is rapid but the question it follows, '{parent.id}', is not: add "
+                    "rapid = true to that one too, or remove it here",
+                    question.id,
+                )
+            stem = question.id.removesuffix("_detail")
+            if stem != question.id and stem in before and question.follows != stem:
+                self.fail(
+                    principle.file, f'add follows = "{stem}": it follows that question', question.id
+                )
+            before[question.id] = question
 
     def check_ids_unique(self, questions: list[Question]) -> None:
         seen: dict[str, str] = {}

@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from hiat import documents, forms, store, transfer, wizard
+from hiat import dates, documents, forms, store, transfer, wizard
 from hiat.accounts import account
 from hiat.documents import download, download_name
 from hiat.views import banks, bp, load, load_as
@@ -128,7 +128,7 @@ def signed_statement(uid: str, revision: int, kind: str, fmt: str):
 
     def make() -> bytes:
         built = documents.BUILDERS[kind](
-            assessment, banks(), dt.date.fromisoformat(signoff.signed_at[:10]), signoff
+            assessment, banks(), dates.uk_date(signoff.signed_at), signoff
         )
         return documents.RENDERERS[fmt](built)
 

@@ -23,6 +23,7 @@ import nh3
 from markupsafe import Markup
 
 from hiat import wizard
+from hiat.dates import local_date
 from hiat.questions import IMPACT_PARTS, Banks, Principle, Question
 from hiat.store import Answer, Assessment
 from hiat.text import clean, close_bidi, is_blank
@@ -231,7 +232,7 @@ def status_line(assessment: Assessment, complete: bool, signoff: Any) -> str:
     if signoff is not None:
         job = "" if is_blank(signoff.job_title) else f", {signoff.job_title.strip()}"
         return (
-            f"Approved by {signoff.name.strip()}{job}, on {date_text(signoff.signed_at[:10])} "
+            f"Approved by {signoff.name.strip()}{job}, on {local_date(signoff.signed_at)} "
             f"(revision {signoff.revision})."
         )
     if assessment.status in STATUS_WORDS:
@@ -542,7 +543,7 @@ def _signoff(signoff: Any) -> list[Block]:
     rows = (
         ("Approved by", filled(signoff.name)),
         ("Job title", filled(signoff.job_title)),
-        ("Date", date_text(signoff.signed_at[:10])),
+        ("Date", local_date(signoff.signed_at)),
         ("Revision", str(signoff.revision)),
         ("Statement confirmed", filled(signoff.attestation)),
     )

@@ -145,3 +145,45 @@ def test_broken_bank_stops_the_app_from_starting(bank_dir, tmp_path):
 def test_missing_question_bank_folder_is_reported(tmp_path):
     with pytest.raises(BankError, match="does not exist"):
         load_banks(tmp_path / "nowhere")
+
+
+def test_a_rapid_follow_up_of_a_question_the_rapid_path_skips_is_refused(bank_dir):
+    path = bank_dir / "p5_healthy_places.toml"
+    text = path.read_text(encoding="utf-8")
+    parent = 'id = "p5_s2_worst_first"\nstep = 2\ntype = "yes_no_unsure"\nrapid = true\n'
+    assert parent in text
+    path.write_text(text.replace(parent, parent.replace("rapid = true\n", "")), "utf-8")
+    message = problems(bank_dir)
+    assert "questions/p5_healthy_places.toml: question 'p5_s2_worst_first_detail'" in message
+    assert "is rapid but the question it follows, 'p5_s2_worst_first', is not" in message
+
+
+def test_a_follow_up_must_name_the_question_it_follows(bank_dir):
+    path = bank_dir / "p5_healthy_places.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('follows = "p5_s2_worst_first"\n', ""), "utf-8")
+    assert 'add follows = "p5_s2_worst_first"' in problems(bank_dir)
+
+
+def test_a_follow_up_before_its_parent_is_refused(bank_dir):
+    add_question(bank_dir, id="p1_s1_extra")
+    path = bank_dir / "p1_early_years.toml"
+    append(path, "")
+    text = path.read_text(encoding="utf-8").replace(
+        'id = "p1_s1_extra"', 'id = "p1_s1_extra"\nfollows = "p1_s2_actions"'
+    )
+    path.write_text(text, "utf-8")
+    assert "follows 'p1_s2_actions', which must come before it in the same step" in problems(
+        bank_dir
+    )
+
+
+def test_the_rapid_path_never_shows_a_follow_up_without_its_parent(banks):
+    from hiat import wizard
+
+    values = {f"screening_{p.id}": "a_lot" for p in banks.principles} | {"screening_path": "rapid"}
+    for section in wizard.sections(banks, values):
+        for page in section.pages:
+            shown = {q.id for q in page.questions}
+            for question in page.questions:
+                assert question.follows is None or question.follows in shown, question.id
