@@ -201,7 +201,62 @@ def _impact_field(question: Question, banks: Banks) -> Field:
         )
         for part in IMPACT_PARTS
     }
-    return FormField(type("ImpactRatingForm", (Form,), fields), label=question.label)
+    return ImpactField(
+        type("ImpactRatingForm", (Form,), fields),
+        label=question.label,
+        messages=impact_part_messages(question, banks),
+    )
+
+
+IMPACT_PART_NOUNS = {
+    "direction": "the direction of impact",
+    "gap": "the effect on the gap",
+    "magnitude": "the size of impact",
+    "confidence": "your confidence in the rating",
+}
+
+
+def impact_part_messages(question: Question, banks: Banks) -> dict[str, str]:
+    """What each missing part of a rating says, naming the part and what is rated.
+
+    An overall rating names its principle ("best start in life"); a rating inside a
+    principle's steps names its own subject, as several share a page.
+    """
+    if question.page == "impact" and question.principle:
+        subject = banks.principle(question.principle).short_label
+    else:
+        subject = question.statement or question.label
+    subject = subject[:1].lower() + subject[1:] if subject[1:2].islower() else subject
+    return {part: f"Select {IMPACT_PART_NOUNS[part]} for {subject}" for part in IMPACT_PARTS}
+
+
+def missing_impact_parts(value: Any) -> tuple[str, ...]:
+    """The parts a partly filled rating leaves out; none for an empty or whole one."""
+    chosen = {part for part in IMPACT_PARTS if isinstance(value, Mapping) and value.get(part)}
+    return tuple(part for part in IMPACT_PARTS if part not in chosen) if chosen else ()
+
+
+class ImpactField(FormField):
+    """An impact rating: direction, effect on the gap, size and confidence, all or none.
+
+    A partly filled rating gets one error per missing part, and the parts chosen stay
+    chosen. "Save and come back later" keeps a partial rating; check answers names
+    what it still needs.
+    """
+
+    def __init__(self, *args: Any, messages: Mapping[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.messages = dict(messages or {})
+
+    def validate(self, form: Form, extra_validators: Any = ()) -> bool:
+        valid = super().validate(form, extra_validators)
+        if has_request_context() and request.form.get("save") == "later":
+            return valid
+        missing = missing_impact_parts(self.form.data)
+        for part in missing:
+            self.form[part].errors.append(self.messages[part])
+        self.form._errors = None  # Form.errors is cached; the parts' errors just changed
+        return valid and not missing
 
 
 def _table_field(question: Question, banks: Banks) -> Field:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from flask import (
     Blueprint,
@@ -22,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from hiat import forms, statement, store, wizard
 from hiat.accounts import account
 from hiat.example import WorkedExample
-from hiat.questions import Banks
+from hiat.questions import IMPACT_PARTS, Banks
 
 bp = Blueprint("main", __name__)
 SAVED_MESSAGE = "Your answers have been saved. You can come back to them at any time."
@@ -425,10 +426,10 @@ def check_answers(uid: str, section_id: str):
     section = wizard.find_section(wizard.sections(banks(), values), section_id)
     if section is None:
         abort(404)
-    form = forms.SectionCompleteForm()
+    form = _CheckAnswersForm()
     if request.method == "GET":
         form.completed.data = "yes" if section_id in assessment.completed_sections else None
-    elif form.validate_on_submit() and _can_mark(form, section, values):
+    elif form.validate_on_submit() and _can_mark(form, uid, section, values):
         store.set_section_complete(store.get_db(), uid, section_id, form.completed.data == "yes")
         return redirect(url_for("main.task_list", uid=uid))
     return render_template(
@@ -438,26 +439,80 @@ def check_answers(uid: str, section_id: str):
         form=form,
         can_edit=role_on(assessment) == "author" and assessment.status == store.DRAFT,
         is_author=role_on(assessment) == "author",
+        unanswered=_unanswered(assessment, section),
         comments=store.list_comments(store.get_db(), uid, section_id),
         comment_form=forms.CommentForm(formdata=None),
     )
 
 
-def _can_mark(form: forms.SectionCompleteForm, section: wizard.Section, values) -> bool:
+class _CheckAnswersForm(forms.SectionCompleteForm):
+    """Its error summary lists every answer still missing, each linking to its own field."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.missing: list[dict[str, str]] = []
+
+    def error_list(self) -> list[dict[str, str]]:
+        return self.missing or super().error_list()
+
+
+def _can_mark(form: _CheckAnswersForm, uid: str, section: wizard.Section, values) -> bool:
     if form.completed.data not in ("yes", "no"):
         form.completed.errors = ["Select whether you have completed this section"]
         return False
     if form.completed.data == "no":
         return True
-    questions = tuple(q for page in section.pages for q in page.questions)
-    missing = wizard.missing_required(questions, values)
-    if missing:
-        first = next(q for q in questions if q.id in missing)
+    form.missing = list(_missing_answers(uid, section, values))
+    if form.missing:
+        which = "the question" if len(form.missing) == 1 else "the questions"
         form.completed.errors = [
-            f"Answer “{first.label}” before you mark this section as completed"
+            f"Answer {which} listed at the top of the page before you mark this section "
+            "as completed"
         ]
-        return False
-    return True
+    return not form.missing
+
+
+def _missing_answers(uid: str, section: wizard.Section, values) -> Iterator[dict[str, str]]:
+    """Every required answer left empty, and every part a rating lacks, in page order."""
+    for page in section.pages:
+        missing = wizard.missing_required(page.questions, values)
+        for question in page.questions:
+            if question.id in missing:
+                yield {"text": missing[question.id], "href": _field_href(uid, page, question)}
+            elif question.type == "impact_rating":
+                messages = forms.impact_part_messages(question, banks())
+                for part in forms.missing_impact_parts(values.get(question.id)):
+                    href = _field_href(uid, page, question, part)
+                    yield {"text": messages[part], "href": href}
+
+
+def _unanswered(assessment: store.Assessment, section: wizard.Section) -> dict[str, dict]:
+    """For each question with no answer: an "Enter …" link to its field."""
+    return {
+        question.id: {
+            "text": wizard.enter_prompt(question),
+            "href": _field_href(assessment.uid, page, question),
+        }
+        for page in section.pages
+        for question in page.questions
+        if not wizard.is_answered(assessment.value(question.id))
+    }
+
+
+def _field_href(uid: str, page: wizard.Page, question, part: str = "") -> str:
+    """The question's first box on its page; after saving, the user comes back here."""
+    url = url_for("main.question_page", uid=uid, page_id=page.id, **{"return": "check"})
+    return f"{url}#{_field_id(question, part)}"
+
+
+def _field_id(question, part: str = "") -> str:
+    """The id the question page gives the field's first box (and the error summary uses)."""
+    if question.type == "impact_rating":
+        return f"{question.id}-{part or IMPACT_PARTS[0]}"
+    if question.columns:
+        first = question.columns[0]
+        return f"{question.id}-0-{first.id}" + ("-day" if first.type == "date" else "")
+    return question.id + ("-day" if question.type == "date" else "")
 
 
 def _expired_question_page():

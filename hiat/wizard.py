@@ -242,6 +242,35 @@ def _is_blank(value: Any) -> bool:
     return value in (None, "", [], {})
 
 
+def is_answered(value: Any) -> bool:
+    """False for no answer, and for a rating or other set of parts with every part empty."""
+    if isinstance(value, Mapping):
+        return any(value.values())
+    return not _is_blank(value)
+
+
+# The verb that starts an unanswered row's link on check answers, by question type.
+PROMPT_VERBS = {
+    "radios": "Select",
+    "yes_no_unsure": "Select",
+    "checkboxes": "Select",
+    "groups": "Select",
+    "impact_rating": "Rate",
+    "action_table": "Add",
+    "indicator_table": "Add",
+}
+
+
+def enter_prompt(question: Question) -> str:
+    """What an unanswered row on check answers asks for: "Enter the name of the policy"."""
+    if question.required_message:
+        return question.required_message
+    subject = question.statement or question.label
+    if subject[1:2].islower():
+        subject = subject[:1].lower() + subject[1:]
+    return f"{PROMPT_VERBS.get(question.type, 'Enter')} {subject}"
+
+
 def summary_fields(values: Mapping[str, Any], banks: Banks) -> dict[str, str]:
     """Title, organisation and place label for the assessments list."""
     summary = {key: str(values.get(qid) or "") for key, qid in SUMMARY_QUESTIONS.items()}

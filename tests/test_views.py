@@ -197,12 +197,12 @@ def test_save_and_continue_moves_to_the_next_step_then_check_answers(new_assessm
     assert pages.post(base + "4", {"save": "continue"}).endswith("/sections/early_years/check")
 
 
-def test_change_link_returns_to_check_answers(new_assessment, pages):
+def test_enter_link_returns_to_check_answers(new_assessment, pages):
     uid = new_assessment()
     check = pages.get(f"/assessments/{uid}/sections/early_years/check")
-    change = check.select_one(".govuk-summary-list__actions a")["href"]
-    assert "return=check" in change
-    location = pages.post(change.split("#")[0], {"p1_s1_settings": "yes", "save": "continue"})
+    enter = check.select_one(".govuk-summary-list__value a")["href"]
+    assert "return=check" in enter
+    location = pages.post(enter.split("#")[0], {"p1_s1_settings": "yes", "save": "continue"})
     assert location == f"/assessments/{uid}/sections/early_years/check"
     page = pages.get(location)
     rows = {
@@ -217,9 +217,7 @@ def test_section_cannot_be_marked_complete_with_a_required_answer_missing(new_as
     page = pages.post(
         f"/assessments/{uid}/sections/decision/check", {"completed": "yes"}, status=200
     )
-    assert error_summary(page)[0][0] == (
-        "Answer “What do you recommend?” before you mark this section as completed"
-    )
+    assert error_summary(page)[0][0] == "Select what you recommend"
 
 
 def test_check_answers_needs_a_choice(new_assessment, pages):

@@ -177,9 +177,9 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
         browser.submit_and_open()
     complete_section(browser)
 
-    # Overall impact ratings
+    # Overall impact ratings, with a rating left half done on the way
     browser.follow("Overall impact ratings")
-    browser.submit_and_open(
+    page = browser.submit(
         {
             "decision_impact_living_standard-direction": "major_positive",
             "decision_impact_living_standard-gap": "narrows",
@@ -188,6 +188,16 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
             "decision_impact_living_standard_reason": "Grants go to fuel-poor renters first.",
             "decision_impact_environment_sustainability-direction": "positive",
             "decision_impact_environment_sustainability-gap": "not_known",
+        },
+        ("save", "continue"),
+        expect=200,
+    )
+    # A rating needs all four parts; what was chosen stays chosen.
+    assert "Select the size of impact for environment and health equity" in normalize(page.text)
+    browser.submit_and_open(
+        {
+            "decision_impact_environment_sustainability-magnitude": "small",
+            "decision_impact_environment_sustainability-confidence": "low",
         }
     )
     complete_section(browser)
