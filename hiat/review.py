@@ -13,7 +13,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from hiat import dates, documents, forms, store, transfer, wizard
 from hiat.accounts import account
 from hiat.documents import download, download_name
-from hiat.views import banks, bp, load, load_as
+from hiat.views import banks, bp, load, load_as, role_on
 
 
 # ---------------------------------------------------------------- workflow
@@ -213,8 +213,15 @@ def share(uid: str):
 def history(uid: str):
     assessment = load(uid)
     changes = store.list_changes(store.get_db(), uid)
+    can_edit = role_on(assessment) == "author" and assessment.status == store.DRAFT
+    # Only a change with an earlier answer can be undone: restoring a first save blanks it.
+    restorable = {c.id for c in changes if wizard.is_answered(c.old_value)} if can_edit else set()
     return render_template(
-        "history.html", assessment=assessment, changes=changes, form=forms.HiatForm()
+        "history.html",
+        assessment=assessment,
+        changes=changes,
+        restorable=restorable,
+        form=forms.HiatForm(),
     )
 
 
@@ -225,6 +232,8 @@ def restore_change(uid: str, change_id: int):
         change = store.get_change(store.get_db(), uid, change_id)
     except store.AssessmentNotFound:
         abort(404)
+    if not wizard.is_answered(change.old_value):
+        abort(404)  # a first save has no earlier answer to restore
     page = wizard.page_of(wizard.sections(banks(), assessment.values()), change.question_id)
     answer = store.NewAnswer(
         change.question_id, change.old_value, change.label, change.option_labels

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hiat import store
 from tests.conftest import check_page, normalize, signed_in_client
 
@@ -150,3 +152,133 @@ def test_partial_rating_saved_for_later_is_listed_on_check_answers(new_assessmen
         "Select the effect on the gap for best start in life",
         f"/assessments/{uid}/pages/impact?return=check#{RATING}-gap",
     ) in error_summary(page)
+
+
+# ---------------------------------------------------------------- offers by role
+def person(app, role: str):
+    names = {"reviewer": "Rey Reviewer", "approver": "Abi Approver", "viewer": "Val Viewer"}
+    return signed_in_client(app, email=f"{role}@wirral.gov.uk", name=names[role], role=role)
+
+
+def text_of(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return normalize(check_page(response.get_data(as_text=True)).text)
+
+
+@pytest.mark.parametrize("role", ["reviewer", "approver", "viewer"])
+def test_people_who_are_not_authors_are_not_offered_author_actions(app, role):
+    client = person(app, role)
+    article = "an" if role == "approver" else "a"
+    for url, what in (
+        ("/", "start a new assessment"),
+        ("/assessments", "start or import an assessment"),
+        ("/worked-example", "copy this example into a new assessment"),
+    ):
+        text = text_of(client, url)
+        assert "Start a new assessment" not in text, url
+        assert "Import an assessment" not in text, url
+        assert "Copy this example" not in text, url
+        assert f"Only authors can {what}. You are {article} {role}" in text, url
+
+
+def test_authors_are_offered_start_import_and_copy(client):
+    assert "Start a new assessment" in text_of(client, "/")
+    listing = text_of(client, "/assessments")
+    assert "Start a new assessment" in listing and "Import an assessment from a file" in listing
+    assert "Copy this example into a new assessment" in text_of(client, "/worked-example")
+    assert "Only authors" not in listing
+
+
+def test_signed_out_visitors_are_asked_to_sign_in_to_copy_the_example(app):
+    page = check_page(app.test_client().get("/worked-example").get_data(as_text=True))
+    assert page.find("button", string=lambda s: s and "Copy this example" in s) is None
+    link = page.find("a", string="sign in")
+    assert link["href"] == "/sign-in?next=/worked-example"
+
+
+@pytest.mark.parametrize(
+    ("role", "words"),
+    [
+        ("reviewer", "You are a reviewer"),
+        ("approver", "You are an approver"),
+        ("viewer", "You are a viewer"),
+    ],
+)
+def test_task_list_names_the_role_with_the_right_article(app, new_assessment, role, words):
+    uid = new_assessment()
+    text = text_of(person(app, role), f"/assessments/{uid}")
+    assert f"{words} on this assessment" in text
+    assert "Share this assessment" not in text and "Archive this assessment" not in text
+
+
+def test_viewer_is_not_offered_return_to_draft(app, new_assessment, client):
+    uid = new_assessment()
+    with app.app_context():
+        store.set_status(store.get_db(), uid, store.DRAFT, store.IN_REVIEW, "Alex Author")
+    assert "Return to draft" not in text_of(person(app, "viewer"), f"/assessments/{uid}")
+    assert "Return to draft" in text_of(person(app, "reviewer"), f"/assessments/{uid}")
+    assert "Return to draft" in text_of(client, f"/assessments/{uid}")
+
+
+def test_archive_is_offered_only_for_a_draft(app, new_assessment, client):
+    uid = new_assessment()
+    assert "Archive this assessment" in text_of(client, f"/assessments/{uid}")
+    with app.app_context():
+        store.set_status(store.get_db(), uid, store.DRAFT, store.IN_REVIEW, "Alex Author")
+    text = text_of(client, f"/assessments/{uid}")
+    assert "Archive this assessment" not in text
+    assert "Share this assessment" in text
+
+
+def test_archived_assessments_offer_restore_only_to_authors(app, new_assessment, client):
+    uid = new_assessment()
+    client.post(f"/assessments/{uid}/archive")
+    assert "Restore" in text_of(client, "/assessments/archived")
+    text = text_of(person(app, "reviewer"), "/assessments/archived")
+    assert "Restore" not in text
+    assert "Only authors can restore an archived assessment. You are a reviewer" in text
+
+
+# ---------------------------------------------------------------- history
+STEP = "/assessments/{uid}/pages/early_years-step-2"
+
+
+def save_idea(client, uid: str, text: str) -> None:
+    data = {"p1_s2_benefit_first": text, "save": "continue"}
+    assert client.post(STEP.format(uid=uid), data=data).status_code == 302
+
+
+def history_rows(client, uid: str) -> list[tuple[str, bool]]:
+    page = check_page(client.get(f"/assessments/{uid}/history").get_data(as_text=True))
+    return [
+        (normalize(row.find_all("td")[1].text), row.find("form") is not None)
+        for row in page.select("tbody tr")
+        if "benefit first" in normalize(row.th.text)
+    ]
+
+
+def test_history_offers_restore_only_where_there_was_an_earlier_answer(new_assessment, client):
+    uid = new_assessment()
+    save_idea(client, uid, "First idea")
+    assert history_rows(client, uid) == [("Not answered", False)]
+    save_idea(client, uid, "Better idea")
+    assert history_rows(client, uid) == [("First idea", True), ("Not answered", False)]
+
+
+def test_restoring_a_first_save_is_refused(app, new_assessment, client):
+    uid = new_assessment()
+    save_idea(client, uid, "First idea")
+    with app.app_context():
+        change = store.list_changes(store.get_db(), uid)[0]
+    assert client.post(f"/assessments/{uid}/history/{change.id}/restore").status_code == 404
+    with app.app_context():
+        kept = store.get_assessment(store.get_db(), uid).value("p1_s2_benefit_first")
+    assert kept == "First idea"
+
+
+def test_history_offers_no_restore_to_readers(app, new_assessment, client):
+    uid = new_assessment()
+    save_idea(client, uid, "First idea")
+    save_idea(client, uid, "Better idea")
+    assert [offered for _, offered in history_rows(person(app, "reviewer"), uid)] == [False, False]
