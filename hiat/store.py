@@ -297,6 +297,12 @@ def _add_workflow(db: Database) -> None:
     db["comments"].create_index(["assessment_id", "section_id"])
 
 
+@MIGRATIONS(name="0006_temporary_passwords")
+def _add_temporary_passwords(db: Database) -> None:
+    # Accounts that exist already chose or were given their password before this rule.
+    db.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
+
+
 # ---------------------------------------------------------------- connection
 def open_db(path: str) -> Database:
     """Open the database file with a busy timeout; report a failure in words."""
@@ -819,6 +825,117 @@ def create_user(
 def set_password(db: Database, user_id: int, password_hash: str) -> None:
     with write_tx(db):
         db["users"].update(user_id, {"password_hash": password_hash})
+
+
+class DuplicateOrganisation(StoreError):
+    """An organisation of this name exists already, perhaps in other capitals."""
+
+    def __init__(self, existing: str):
+        super().__init__(existing)
+        self.existing = existing
+
+
+class OrganisationNotFound(StoreError):
+    """No organisation has exactly this name."""
+
+
+def organisation_key(name: str) -> str:
+    """What makes two organisation names the same: case and runs of spaces do not count."""
+    return " ".join(name.split()).casefold()
+
+
+def list_organisations(db: Database) -> list[str]:
+    with _reading():
+        names = [r["name"] for r in db.query("SELECT name FROM organisations")]
+    return sorted(names, key=organisation_key)
+
+
+def matching_organisation(db: Database, name: str) -> str | None:
+    """The existing organisation whose name matches, ignoring case and spacing."""
+    key = organisation_key(name)
+    return next((found for found in list_organisations(db) if organisation_key(found) == key), None)
+
+
+def known_organisation(db: Database) -> str:
+    """The one organisation this database already names, if there is exactly one; else ""."""
+    with _reading():
+        names = {r["name"] for r in db.query("SELECT name FROM organisations")}
+        if not names:
+            names = {
+                r["organisation"].strip()
+                for r in db.query("SELECT DISTINCT organisation FROM assessments")
+                if r["organisation"].strip()
+            }
+    return next(iter(names)) if len(names) == 1 else ""
+
+
+def add_user(
+    db: Database,
+    *,
+    organisation: str,
+    new_organisation: bool,
+    email: str,
+    name: str,
+    role: str,
+    password_hash: str,
+) -> User:
+    """An administrator's new colleague, with a temporary password, in one transaction.
+
+    The organisation must exist, unless new_organisation is set; then no existing
+    name may match it in other capitals, so a typo cannot split an organisation.
+    """
+    email = email.strip().lower()
+    with write_tx(db):
+        if list(db.query("SELECT id FROM users WHERE email = ?", [email])):
+            raise DuplicateEmail(email)
+        org_id = _organisation_id(db, organisation, new_organisation)
+        db["users"].insert(
+            {
+                "email": email,
+                "name": name,
+                "password_hash": password_hash,
+                "organisation_id": org_id,
+                "role": role,
+                "is_admin": 0,
+                "created_at": _now(),
+                "must_change_password": 1,
+            }
+        )
+    return find_user(db, email)
+
+
+def _organisation_id(db: Database, name: str, new: bool) -> int:
+    rows = list(db.query("SELECT id, name FROM organisations"))
+    if new:
+        key = organisation_key(name)
+        clash = next((r["name"] for r in rows if organisation_key(r["name"]) == key), None)
+        if clash is not None:
+            raise DuplicateOrganisation(clash)
+        return db["organisations"].insert({"name": name}).last_pk
+    found = next((r["id"] for r in rows if r["name"] == name), None)
+    if found is None:
+        raise OrganisationNotFound(name)
+    return found
+
+
+def set_temporary_password(db: Database, user_id: int, password_hash: str) -> None:
+    """An administrator's reset: the person must choose their own at next sign-in."""
+    with write_tx(db):
+        db["users"].update(user_id, {"password_hash": password_hash, "must_change_password": 1})
+
+
+def change_password(db: Database, user_id: int, password_hash: str) -> None:
+    """The person's own choice, which ends any temporary password."""
+    with write_tx(db):
+        db["users"].update(user_id, {"password_hash": password_hash, "must_change_password": 0})
+
+
+def password_change_due(db: Database, user_id: int) -> bool:
+    with _reading():
+        row = db.execute(
+            "SELECT must_change_password FROM users WHERE id = ?", [user_id]
+        ).fetchone()
+    return bool(row and row[0])
 
 
 def access_role(db: Database, assessment: Assessment, user: User) -> str | None:

@@ -146,7 +146,8 @@ def test_administrators_add_users_and_reset_passwords(app):
         data={
             "name": "Ivy Reviewer",
             "email": "ivy@cheshireandmerseyside.nhs.uk",
-            "organisation": "NHS Cheshire and Merseyside",
+            "organisation": "_new",
+            "new_organisation": "NHS Cheshire and Merseyside",
             "role": "reviewer",
             "password": PASSWORD,
         },
@@ -172,6 +173,7 @@ def test_administrators_add_users_and_reset_passwords(app):
     assert reset.status_code == 302
     fresh = app.test_client()
     assert sign_in_form(fresh, ivy.email, new_password).headers["Location"] == "/assessments"
+    assert fresh.get("/assessments").headers["Location"].startswith("/account/password")
 
 
 def test_people_who_are_not_administrators_cannot_find_the_user_pages(client, app):
@@ -289,3 +291,177 @@ def test_a_deleted_account_ends_the_session(app):
     with app.app_context():
         store.get_db().execute("DELETE FROM users WHERE id = ?", [user.id])
     assert client.get("/assessments").headers["Location"].startswith("/sign-in")
+
+
+# ---------------------------------------------------------------- adding people to organisations
+def new_person(organisation: str, **extra) -> dict[str, str]:
+    return {
+        "name": "Ivy Reviewer",
+        "email": "ivy@example.org",
+        "organisation": organisation,
+        "role": "reviewer",
+        "password": PASSWORD,
+        **extra,
+    }
+
+
+def organisation_names(app) -> list[str]:
+    with app.app_context():
+        return store.list_organisations(store.get_db())
+
+
+def test_add_user_offers_the_organisations_there_are_with_the_administrators_chosen(app):
+    make_user(app, email="jo@cheshireandmerseyside.nhs.uk", organisation="NHS Cheshire")
+    admin = signed_in_client(app, email="ada@wirral.gov.uk", name="Ada Admin", is_admin=True)
+    page = check_page(admin.get("/admin/users").get_data(as_text=True))
+    radios = {r["value"]: r for r in page.select("input[name=organisation]")}
+    assert list(radios) == ["NHS Cheshire", "Wirral Council", "_new"]
+    assert radios["Wirral Council"].has_attr("checked")
+    assert not radios["NHS Cheshire"].has_attr("checked")
+    label = page.select_one(f"label[for={radios['_new']['id']}]")
+    assert normalize(label.text) == "A new organisation"
+    assert page.select_one("input[name=new_organisation]") is not None
+
+
+def test_admin_chooses_an_existing_organisation_and_cannot_create_one_by_typo(app):
+    make_user(app, email="jo@cheshireandmerseyside.nhs.uk", organisation="NHS Cheshire")
+    admin = signed_in_client(app, email="ada@wirral.gov.uk", name="Ada Admin", is_admin=True)
+    before = organisation_names(app)
+
+    typo = check_page(admin.post("/admin/users", data=new_person("Wiral Council")).text)
+    assert "Choose an organisation from the list" in typo.select_one(".govuk-error-summary").text
+    for spelling in ("wirral council", "  WIRRAL   Council "):
+        data = new_person("_new", new_organisation=spelling)
+        page = check_page(admin.post("/admin/users", data=data).text)
+        assert "“Wirral Council” already exists: choose it from the list" in normalize(
+            page.select_one(".govuk-error-summary").text
+        )
+    blank = check_page(admin.post("/admin/users", data=new_person("_new")).text)
+    assert "Enter the name of the new organisation" in blank.text
+    assert organisation_names(app) == before
+
+    assert admin.post("/admin/users", data=new_person("NHS Cheshire")).status_code == 302
+    with app.app_context():
+        ivy = store.find_user(store.get_db(), "ivy@example.org")
+    assert ivy.organisation == "NHS Cheshire"
+    assert organisation_names(app) == before
+
+
+def test_a_new_organisation_is_a_deliberate_choice(app):
+    admin = signed_in_client(app, email="ada@wirral.gov.uk", name="Ada Admin", is_admin=True)
+    data = new_person("_new", new_organisation=" Knowsley Council ")
+    response = admin.post("/admin/users", data=data, follow_redirects=True)
+    assert "An account has been created for Ivy Reviewer, Knowsley Council" in normalize(
+        response.get_data(as_text=True)
+    )
+    assert organisation_names(app) == ["Knowsley Council", "Wirral Council"]
+    # Typing a name without choosing "A new organisation" makes nothing.
+    other = new_person("Wirral Council", email="ed@example.org", new_organisation="Sefton")
+    assert admin.post("/admin/users", data=other).status_code == 302
+    assert organisation_names(app) == ["Knowsley Council", "Wirral Council"]
+
+
+def test_first_run_set_up_prefills_the_organisation_the_database_already_names(fresh_app):
+    client = fresh_app.test_client()
+    page = check_page(client.get("/setup").get_data(as_text=True))
+    assert page.select_one("input[name=organisation]").get("value", "") == ""
+    with fresh_app.app_context():
+        db = store.get_db()
+        db.execute("INSERT INTO organisations (name) VALUES ('Knowsley Council')")
+        db.conn.commit()
+    page = check_page(client.get("/setup").get_data(as_text=True))
+    assert page.select_one("input[name=organisation]")["value"] == "Knowsley Council"
+
+
+# ---------------------------------------------------------------- passwords
+NEW_PASSWORD = "lantern orchard velvet pebble"
+
+
+def change(client, current: str, new: str, confirm: str | None = None, url="/account/password"):
+    data = {"current": current, "password": new, "confirm": new if confirm is None else confirm}
+    return client.post(url, data=data)
+
+
+def test_new_user_must_change_a_temporary_password_before_anything_else(app):
+    admin = signed_in_client(app, email="ada@wirral.gov.uk", name="Ada Admin", is_admin=True)
+    assert admin.post("/admin/users", data=new_person("Wirral Council")).status_code == 302
+    ivy = app.test_client()
+    assert sign_in_form(ivy, "ivy@example.org", PASSWORD).headers["Location"] == "/assessments"
+    for url in ("/assessments", "/assessments/new", "/assessments/archived", "/admin/users"):
+        location = ivy.get(url).headers["Location"]
+        assert location.startswith("/account/password?next="), (url, location)
+    assert ivy.post("/assessments/new", data=DETAILS).headers["Location"] == "/account/password"
+    for url in ("/", "/about", "/accessibility", "/worked-example", "/static/css/hiat.css"):
+        with ivy.get(url) as response:
+            assert response.status_code == 200, url
+    page = check_page(ivy.get("/account/password?next=/assessments/new").get_data(as_text=True))
+    assert "Your administrator gave you a temporary password" in page.text
+
+    response = change(ivy, PASSWORD, NEW_PASSWORD, url="/account/password?next=/assessments/new")
+    assert response.headers["Location"] == "/assessments/new"
+    assert ivy.get("/assessments").status_code == 200
+    again = check_page(ivy.get("/account/password").get_data(as_text=True))
+    assert "temporary password" not in again.text
+    fresh = app.test_client()
+    assert sign_in_form(fresh, "ivy@example.org", NEW_PASSWORD).status_code == 302
+    assert fresh.get("/assessments").status_code == 200
+
+
+def test_someone_with_a_temporary_password_can_still_sign_out(app):
+    admin = signed_in_client(app, email="ada@wirral.gov.uk", name="Ada Admin", is_admin=True)
+    admin.post("/admin/users", data=new_person("Wirral Council"))
+    ivy = app.test_client()
+    sign_in_form(ivy, "ivy@example.org", PASSWORD)
+    assert ivy.post("/sign-out").headers["Location"] == "/"
+    assert ivy.get("/assessments").headers["Location"].startswith("/sign-in")
+
+
+def test_anyone_can_change_their_own_password(app, client):
+    page = check_page(client.get("/account/password").get_data(as_text=True))
+    labels = [normalize(label.text) for label in page.select("form label")]
+    assert labels == ["Current password", "New password", "Confirm the new password"]
+    response = change(client, PASSWORD, NEW_PASSWORD)
+    assert response.headers["Location"] == "/assessments"
+    assert "Your password has been changed" in client.get("/assessments").get_data(as_text=True)
+    fresh = app.test_client()
+    assert "Enter a correct email" in sign_in_form(fresh, "alex@wirral.gov.uk", PASSWORD).text
+    assert sign_in_form(fresh, "alex@wirral.gov.uk", NEW_PASSWORD).status_code == 302
+
+
+def test_changing_a_password_needs_sign_in(app):
+    response = app.test_client().get("/account/password")
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+def error_for(response, field: str) -> str:
+    page = check_page(response.get_data(as_text=True))
+    message = page.select_one(f"#{field}-error")
+    return normalize(message.text) if message else ""
+
+
+def test_password_change_refuses_common_short_and_mismatched_passwords_with_messages(client):
+    cases = [
+        (("not my password", NEW_PASSWORD), "current", "Your current password is not right"),
+        ((PASSWORD, "short one"), "password", "at least 12 characters"),
+        ((PASSWORD, "   tiny    "), "password", "not counting spaces at the start or end"),
+        ((PASSWORD, "            "), "password", "spaces on their own do not count"),
+        ((PASSWORD, "Password1234!"), "password", "This password is too common"),
+        ((PASSWORD, "ALEX@wirral.gov.uk"), "password", "must not be the email address"),
+        ((PASSWORD, PASSWORD), "password", "must be different from your current one"),
+        ((PASSWORD, NEW_PASSWORD, "lantern orchard"), "confirm", "The passwords do not match"),
+    ]
+    for args, field, message in cases:
+        response = change(client, *args)
+        assert response.status_code == 200, args
+        assert message in error_for(response, field), (args, error_for(response, field))
+    assert change(client, PASSWORD, NEW_PASSWORD).status_code == 302
+
+
+def test_a_temporary_password_must_follow_the_same_rules(app):
+    admin = signed_in_client(app, email="ada@wirral.gov.uk", name="Ada Admin", is_admin=True)
+    common = admin.post("/admin/users", data=new_person("Wirral Council", password="qwertyuiop12"))
+    assert "This password is too common" in error_for(common, "password")
+    with app.app_context():
+        ada = store.find_user(store.get_db(), "ada@wirral.gov.uk")
+    response = admin.post(f"/admin/users/{ada.id}/password", data={"password": "ada@wirral.gov.uk"})
+    assert "must not be the email address" in error_for(response, "password")
