@@ -55,7 +55,7 @@ REQUIRED_FILES = (
 # The pages each fixed file may put its questions on; the first is the default.
 FIXED_PAGES = {
     "details.toml": ("details",),
-    "screening.toml": ("screening", "proportionality"),
+    "screening.toml": ("screening", "proportionality", "path"),
     "decision.toml": ("decision", "impact"),
 }
 # Details answers copied onto the assessment, for the list of assessments.

@@ -255,9 +255,11 @@ def path_text(assessment: Assessment) -> str:
     because = join_words(recommendation.reasons)
     if recommendation.path == chosen:
         return f"{chosen.capitalize()} assessment, as the screening suggested, because {because}"
+    reason = plain(assessment.answers.get(wizard.PATH_REASON))
     return (
         f"{chosen.capitalize()} assessment, chosen by the author; the screening suggested "
-        f"a {recommendation.path} one because {because}"
+        f"a {recommendation.path} one because {because}. "
+        + (f"The author's reason: {reason}" if reason else "The author gave no reason")
     )
 
 

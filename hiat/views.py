@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -20,7 +21,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from hiat import forms, statement, store, wizard
+from hiat import forms, statement, store, ui, wizard
 from hiat.accounts import account
 from hiat.example import WorkedExample
 from hiat.questions import IMPACT_PARTS, Banks
@@ -282,26 +283,47 @@ def _question_page(assessment: store.Assessment | None, page: wizard.Page):
     form = form_class()
     valid = form.validate_on_submit()
     # Check required answers even when a format is wrong, so every error shows at once.
-    if not _missing_required(form, page) and valid:
+    if not _missing_required(form, page, assessment) and valid:
         return _save_page(assessment, page, form)
     return _render_page(assessment, page, form)
 
 
 def _edit_rows(assessment, page, form_class):
-    """Add or remove a repeating row; nothing is saved until the user saves."""
+    """Add or remove a repeating row; nothing is saved until the user saves.
+
+    The page comes back with focus on the new row, on the row now in the removed
+    one's place, or on "Add another" when the last row went.
+    """
     action = "add" if request.form.get("add") else "remove"
-    form = form_class(formdata=forms.edit_rows(request.form, action, request.form[action]))
-    if action == "add" and request.form["add"] in {q.id for q in page.questions}:
-        form[request.form["add"]].append_entry()
-    return _render_page(assessment, page, form)
+    value = request.form[action]
+    form = form_class(formdata=forms.edit_rows(request.form, action, value))
+    question_id, index = forms.edited_row(action, value)
+    question = next((q for q in page.questions if q.id == question_id and q.columns), None)
+    if question is None or (action == "remove" and index is None):
+        return _render_page(assessment, page, form)
+    rows = form[question.id]
+    if action == "add":
+        rows.append_entry()
+        index = len(rows.entries) - 1
+    done = "added" if action == "add" else "removed"
+    focus = RowFocus(
+        question.id,
+        index if index < len(rows.entries) else None,
+        f"{ui.row_noun(question)} {index + 1} {done}",
+    )
+    return _render_page(assessment, page, form, focus)
 
 
-def _missing_required(form: forms.PageForm, page: wizard.Page) -> bool:
-    """On "Save and continue", add an error to each required question left empty."""
+def _missing_required(form: forms.PageForm, page: wizard.Page, assessment=None) -> bool:
+    """On "Save and continue", add an error to each required question left empty.
+
+    Other pages' answers count too: whether a reason is needed can depend on them.
+    """
     if request.form.get("save") == "later":
         return False
     values = {a.question_id: a.value for a in forms.new_answers(page.questions, form, banks())}
-    missing = wizard.missing_required(page.questions, values)
+    saved = assessment.values() if assessment else {}
+    missing = wizard.missing_required(page.questions, {**saved, **values})
     for question_id, message in missing.items():
         form[question_id].errors = [*form[question_id].errors, message]
     return bool(missing)
@@ -390,7 +412,9 @@ def _after_save(uid: str, values: dict, page: wizard.Page) -> str:
     return url_for("main.check_answers", uid=uid, section_id=page.section_id)
 
 
-def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
+def _render_page(
+    assessment, page: wizard.Page, form: forms.PageForm, focus: RowFocus | None = None
+):
     if assessment is None:
         action = url_for("main.new_assessment")
         back = url_for("main.start")
@@ -415,7 +439,20 @@ def _render_page(assessment, page: wizard.Page, form: forms.PageForm):
         action=action,
         back=back,
         recommendation=wizard.recommend_path(values),
+        focus=focus,
+        row_anchor=forms.row_anchor,
+        # Any POST shown again holds what the user typed and nothing saved.
+        unsaved=request.method == "POST",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RowFocus:
+    """Where "Add another" or "Remove" leaves the user, and what a screen reader hears."""
+
+    question_id: str
+    row: int | None  # None: the "Add another" button, once the last row has gone
+    message: str
 
 
 # ---------------------------------------------------------------- check answers

@@ -27,6 +27,7 @@ DEFAULT_REQUIRED_MESSAGE = "Select an option"
 FIXED_PAGE_TITLES = {
     "details": "Assessment details",
     "proportionality": "How much assessment does this decision need?",
+    "path": "Rapid or full assessment?",
     "screening": "Which principles does the policy affect?",
     "impact": "Overall impact ratings",
     "decision": "Recommendation and review date",
@@ -38,6 +39,31 @@ PROPORTIONALITY = (
     "screening_evidence",
 )
 PATH_QUESTION = "screening_path"
+# Asked for when the author chooses against the screening's suggestion.
+PATH_REASON = "screening_path_reason"
+# How each proportionality answer reads in the suggestion, so it names every factor.
+FACTOR_WORDS = {
+    "screening_scale": {
+        "small": "the decision is small",
+        "medium": "the decision is medium-sized",
+        "large": "the decision is large",
+    },
+    "screening_people": {
+        "few": "it affects a few hundred people or fewer",
+        "many": "it could affect thousands of people",
+        "everyone": "it could affect most residents or a whole group",
+    },
+    "screening_reversible": {
+        "easy": "it would be easy to undo",
+        "hard": "it would be hard to undo",
+        "very_hard": "it would be very hard to undo",
+    },
+    "screening_evidence": {
+        "good": "a lot is known about its effect on health inequalities",
+        "some": "something is known about its effect on health inequalities",
+        "little": "very little is known about its effect on health inequalities",
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +132,7 @@ def _fixed_section(section_id: str, title: str, questions, caption: str) -> Sect
 
 
 def _section_of(page_id: str) -> str:
-    return {"proportionality": "screening"}.get(page_id, page_id)
+    return {"proportionality": "screening", "path": "screening"}.get(page_id, page_id)
 
 
 def _principle_section(banks: Banks, principle: Principle, rapid: bool = False) -> Section:
@@ -130,41 +156,48 @@ def _principle_section(banks: Banks, principle: Principle, rapid: bool = False) 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     path: str  # "rapid" or "full"
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # the answers that lead to this path, in words
+    others: tuple[str, ...] = ()  # the answers that pointed the other way
 
     def sentence(self) -> str:
+        """Every factor named, from the actual answers; it cannot contradict them."""
         kind = "a full" if self.path == "full" else "a rapid"
-        reasons = list(self.reasons)
-        joined = (
-            reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
-        )
-        return f"We recommend {kind} assessment because {joined}."
+        text = f"We suggest {kind} assessment because {_join(self.reasons)}"
+        if self.others:
+            text += f", even though {_join(self.others)}"
+        return text + "."
+
+
+def _join(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def recommend_path(values: Mapping[str, Any]) -> Recommendation | None:
-    """Rapid or full assessment, from the four proportionality answers, with the reasons."""
+    """Rapid or full assessment, from the four proportionality answers, naming each of them.
+
+    Full when the decision is large, could affect most residents or a whole group, would
+    be very hard to undo, or when very little is known and more than a few people are
+    affected. Otherwise rapid.
+    """
     answers = [values.get(qid) for qid in PROPORTIONALITY]
     if not all(answers):
         return None
     scale, people, reversible, evidence = answers
-    reasons = []
-    if scale == "large":
-        reasons.append("the decision is large")
-    if people == "everyone":
-        reasons.append("it could affect most residents or a whole group")
-    if reversible == "very_hard":
-        reasons.append("it would be very hard to undo")
-    if evidence == "little" and people != "few":
-        reasons.append("little is known about its effect on health inequalities")
-    if reasons:
-        return Recommendation("full", tuple(reasons))
-    return Recommendation(
-        "rapid",
-        (
-            "the decision is not large, can be undone and its effects "
-            "are reasonably well understood",
-        ),
-    )
+    points_to_full = {
+        "screening_scale": scale == "large",
+        "screening_people": people == "everyone",
+        "screening_reversible": reversible == "very_hard",
+        "screening_evidence": evidence == "little" and people != "few",
+    }
+    words = {
+        qid: FACTOR_WORDS[qid].get(str(value), str(value))
+        for qid, value in zip(PROPORTIONALITY, answers, strict=True)
+    }
+    full = tuple(words[qid] for qid in PROPORTIONALITY if points_to_full[qid])
+    if full:
+        rest = tuple(words[qid] for qid in PROPORTIONALITY if not points_to_full[qid])
+        return Recommendation("full", full, rest)
+    return Recommendation("rapid", tuple(words[qid] for qid in PROPORTIONALITY))
 
 
 def _live(questions) -> tuple[Question, ...]:
@@ -226,10 +259,19 @@ def missing_required(questions: tuple[Question, ...], values: Mapping[str, Any])
 
 
 def _is_required(question: Question, values: Mapping[str, Any]) -> bool:
+    if question.id == PATH_REASON:
+        return chose_against_suggestion(values)
     condition = question.required_if
     if condition is not None:
         return values.get(condition.question) in condition.values
     return question.required
+
+
+def chose_against_suggestion(values: Mapping[str, Any]) -> bool:
+    """True when the author picked rapid or full against what the screening suggested."""
+    suggestion = recommend_path(values)
+    chosen = values.get(PATH_QUESTION)
+    return suggestion is not None and chosen in ("rapid", "full") and chosen != suggestion.path
 
 
 def required_message(question: Question) -> str:

@@ -49,6 +49,7 @@ def full_assessment(client, place: str) -> str:
         "details_organisation": "Wirral Council",
         "details_place": place,
         "details_summary": "Cut carbon.",
+        "details_decision_body": "Wirral Cabinet",
         "save": "continue",
     }
     uid = uid_from(client.post("/assessments/new", data=details).headers["Location"])
@@ -61,6 +62,7 @@ def full_assessment(client, place: str) -> str:
     }
     client.post(f"/assessments/{uid}/pages/screening", data=data)
     client.post(f"/assessments/{uid}/pages/proportionality", data=data)
+    client.post(f"/assessments/{uid}/pages/path", data=data)
     return uid
 
 

@@ -311,7 +311,7 @@ def test_statement_says_which_type_of_assessment_was_done_and_why(banks):
     text = to_markdown(make_assessment(banks, values), banks, GENERATED)
     assert (
         "| Type of assessment | Rapid assessment, chosen by the author; the screening suggested "
-        "a full one because the decision is large |"
+        "a full one because the decision is large. The author gave no reason |"
     ) in text
 
 

@@ -121,8 +121,14 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
             "screening_evidence": "some",
         }
     )
-    assert "We recommend a full assessment" in normalize(browser.page.text)
-    screening = {"screening_path": "full"}
+    assert normalize(browser.page.h1.text) == "Rapid or full assessment?"
+    assert "We suggest a full assessment because the decision is large" in normalize(
+        browser.page.text
+    )
+    browser.submit({"screening_path": "rapid"}, ("save", "continue"), expect=200)
+    assert "Explain why you chose a different assessment" in normalize(browser.page.text)
+    browser.submit_and_open({"screening_path": "full", "screening_path_reason": ""})
+    screening = {}
     for question in browser.page.select("input[type=radio][value=a_lot]"):
         principle = question["name"].removeprefix("screening_")
         chosen = principle in ("living_standard", "environment_sustainability")

@@ -97,16 +97,39 @@ def proportionality(scale="small", people="few", reversible="easy", evidence="go
 def test_small_reversible_well_understood_decision_gets_a_rapid_recommendation():
     recommendation = wizard.recommend_path(proportionality())
     assert recommendation.path == "rapid"
-    assert recommendation.sentence().startswith("We recommend a rapid assessment because")
+    assert recommendation.sentence() == (
+        "We suggest a rapid assessment because the decision is small, it affects a few hundred "
+        "people or fewer, it would be easy to undo and a lot is known about its effect on "
+        "health inequalities."
+    )
 
 
 def test_large_or_irreversible_decision_gets_a_full_recommendation_with_reasons():
     recommendation = wizard.recommend_path(proportionality(scale="large", reversible="very_hard"))
     assert recommendation.path == "full"
     assert recommendation.sentence() == (
-        "We recommend a full assessment because the decision is "
-        "large and it would be very hard to undo."
+        "We suggest a full assessment because the decision is large and it would be very hard "
+        "to undo, even though it affects a few hundred people or fewer and a lot is known about "
+        "its effect on health inequalities."
     )
+
+
+def test_the_suggestion_names_the_answers_given_not_a_stock_reason():
+    # Hard to undo and some evidence: rapid, and the sentence says so rather than "can be undone".
+    sentence = wizard.recommend_path(
+        proportionality(scale="medium", people="many", reversible="hard", evidence="some")
+    ).sentence()
+    assert "it would be hard to undo" in sentence and "something is known" in sentence
+    assert "can be undone" not in sentence and "well understood" not in sentence
+
+
+def test_choosing_against_the_suggestion_needs_a_reason(banks):
+    values = proportionality(scale="large") | {"screening_path": "rapid"}
+    reason = banks.questions["screening_path_reason"]
+    assert wizard.missing_required((reason,), values) == {
+        "screening_path_reason": reason.required_message
+    }
+    assert wizard.missing_required((reason,), values | {"screening_path": "full"}) == {}
 
 
 def test_little_evidence_about_many_people_needs_a_full_assessment():
@@ -130,4 +153,4 @@ def test_rapid_path_asks_only_the_key_questions_of_each_step(banks):
 
 def test_screening_has_a_proportionality_page_before_the_principles(banks):
     screening = wizard.find_section(wizard.sections(banks, {}), "screening")
-    assert [p.id for p in screening.pages] == ["proportionality", "screening"]
+    assert [p.id for p in screening.pages] == ["proportionality", "path", "screening"]

@@ -29,6 +29,7 @@ STATIC_PAGES = {
 ASSESSMENT_PAGES = {
     "task-list": "",
     "proportionality": "/pages/proportionality",  # radios with hints
+    "path": "/pages/path",  # the suggestion, a choice and a reason
     "screening": "/pages/screening",  # radios and conditional textarea
     "step-1": "/pages/living_standard-step-1",  # groups, intersections, indicator rows
     "step-2": "/pages/living_standard-step-2",  # textarea, yes/no, radios, action rows

@@ -42,6 +42,7 @@ def fill_details(page: Page) -> None:
     page.get_by_label("Which organisation is making this assessment?").fill("Wirral Council")
     page.get_by_label("Wirral", exact=True).check()
     page.get_by_label("What is the policy for?").fill("Cut the council's emissions to net zero.")
+    page.get_by_label("Which board or committee makes the final decision?").fill("Wirral Cabinet")
     page.locator("#details_decision_date-day").fill("27")
     page.locator("#details_decision_date-month").fill("3")
     page.locator("#details_decision_date-year").fill("2027")
@@ -59,8 +60,11 @@ def screen(page: Page) -> None:
     ):
         choose(page, name, value)
     save_and_continue(page)
-    expect(page.locator(".govuk-inset-text")).to_contain_text("We recommend a full assessment")
+    expect(page.locator(".govuk-inset-text")).to_contain_text(
+        "We suggest a full assessment because the decision is large"
+    )
     choose(page, "screening_path", "full")
+    save_and_continue(page)
     choose(page, "screening_living_standard", "a_lot")
     choose(page, "screening_environment_sustainability", "a_little")
     for principle in OTHERS:
@@ -108,6 +112,8 @@ def living_standard(page: Page) -> None:
 
     choose(page, "p4_s4_prices-direction", "negative")
     choose(page, "p4_s4_prices-gap", "widens")
+    choose(page, "p4_s4_prices-magnitude", "small")
+    choose(page, "p4_s4_prices-confidence", "medium")
     choose(page, "p4_s4_prices-magnitude", "small")
     choose(page, "p4_s4_prices-confidence", "medium")
     save_and_continue(page)

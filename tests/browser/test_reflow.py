@@ -48,6 +48,7 @@ PAGES = {
 ASSESSMENT_PAGES = {
     "task-list": "",
     "question-page-proportionality": "/pages/proportionality",
+    "question-page-path": "/pages/path",
     "question-page-screening": "/pages/screening",
     "question-page-indicator-rows": "/pages/living_standard-step-1",
     "question-page-action-rows": "/pages/living_standard-step-2",
