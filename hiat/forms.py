@@ -637,10 +637,9 @@ def edit_rows(formdata: MultiDict, action: str, value: str) -> MultiDict:
     renumbered so that the user's other input is shown again untouched.
     """
     data = MultiDict(formdata)
-    if action == "remove":
-        question_id, _, index_text = value.rpartition("-")
-        if question_id and index_text.isdigit():
-            return _remove_row(data, question_id, int(index_text))
+    question_id, index = edited_row(action, value)
+    if action == "remove" and question_id and index is not None:
+        return _remove_row(data, question_id, index)
     return data
 
 
@@ -661,3 +660,17 @@ def _remove_row(data: MultiDict, question_id: str, index: int) -> MultiDict:
         new_row = row - 1 if row > index else row
         kept.setlist(f"{prefix}{new_row}-{column}", items)
     return kept
+
+
+def edited_row(action: str, value: str) -> tuple[str, int | None]:
+    """The question an "Add another" or "Remove" button names, and the row it removes."""
+    if action == "add":
+        return value, None
+    question_id, _, index_text = value.rpartition("-")
+    return question_id, int(index_text) if index_text.isdigit() else None
+
+
+def row_anchor(question: Question, index: int) -> str:
+    """The id of a row's first box: where focus goes once a row is added or removed."""
+    first = question.columns[0]
+    return f"{question.id}-{index}-{first.id}" + ("-day" if first.type == "date" else "")
