@@ -185,6 +185,7 @@ DETAILS = {
     "details_organisation": "NHS Cheshire and Merseyside",
     "details_place": "cheshire_and_merseyside",
     "details_summary": "Reach net zero carbon emissions by 2040 across NHS buildings and travel.",
+    "details_decision_body": "Cheshire and Merseyside Integrated Care Board",
     "save": "continue",
 }
 

@@ -166,6 +166,7 @@ def test_a_change_to_an_answer_gives_a_new_document(copied):
             "details_organisation": "Wirral Council",
             "details_place": "wirral",
             "details_summary": "Cut carbon.",
+            "details_decision_body": "Wirral Cabinet",
             "save": "continue",
         },
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hiat import store
-from tests.conftest import check_page, normalize, signed_in_client
+from hiat.example import load_example
+from tests.conftest import DETAILS, QUESTIONS, check_page, normalize, signed_in_client
 
 IMPACT = "/assessments/{uid}/pages/impact"
 RATING = "decision_impact_early_years"
@@ -282,3 +283,19 @@ def test_history_offers_no_restore_to_readers(app, new_assessment, client):
     save_idea(client, uid, "First idea")
     save_idea(client, uid, "Better idea")
     assert [offered for _, offered in history_rows(person(app, "reviewer"), uid)] == [False, False]
+
+
+# ---------------------------------------------------------------- decision-making body
+def test_details_ask_for_the_decision_making_body_and_say_how(pages):
+    data = dict(DETAILS, details_decision_body="  ")
+    page = pages.post("/assessments/new", data, status=200)
+    assert (
+        "Enter the name of the board or committee that makes the final decision",
+        "#details_decision_body",
+    ) in error_summary(page)
+
+
+def test_worked_example_names_its_decision_making_body(banks):
+    example = load_example(QUESTIONS, banks)
+    assert example.answers["details_decision_body"].strip()
+    assert banks.questions["details_decision_body"].required

@@ -114,6 +114,7 @@ def test_a_new_revision_keeps_the_signed_statement_as_it_was(app, team):
             "details_organisation": "NHS C&M",
             "details_place": "cheshire_and_merseyside",
             "details_summary": "Revised after a year.",
+            "details_decision_body": "Integrated Care Board",
             "save": "continue",
         },
     )
@@ -171,6 +172,7 @@ def test_history_records_who_changed_each_answer(app, team):
             "details_organisation": "NHS C&M",
             "details_place": "cheshire_and_merseyside",
             "details_summary": "Summary.",
+            "details_decision_body": "Integrated Care Board",
             "lock_version": str(version),
             "save": "continue",
         },
@@ -200,6 +202,7 @@ def test_two_signed_revisions_can_be_compared(app, team):
                 "details_organisation": "NHS C&M",
                 "details_place": "cheshire_and_merseyside",
                 "details_summary": "Summary.",
+                "details_decision_body": "Integrated Care Board",
                 "save": "later",
             },
         )

@@ -114,8 +114,6 @@ def living_standard(page: Page) -> None:
     choose(page, "p4_s4_prices-gap", "widens")
     choose(page, "p4_s4_prices-magnitude", "small")
     choose(page, "p4_s4_prices-confidence", "medium")
-    choose(page, "p4_s4_prices-magnitude", "small")
-    choose(page, "p4_s4_prices-confidence", "medium")
     save_and_continue(page)
     complete_section(page)
 

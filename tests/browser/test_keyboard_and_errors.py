@@ -65,6 +65,8 @@ def test_details_section_completed_with_the_keyboard_alone(page):
     page.keyboard.press("Space")
     tab_to(page, "#details_summary")
     page.keyboard.type("A plan written without a mouse.")
+    tab_to(page, "#details_decision_body")
+    page.keyboard.type("St Helens Cabinet")
     tab_to(page, "button[value=continue]")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text("Check your answers")
@@ -83,6 +85,7 @@ def test_details_section_and_repeating_rows_work_without_javascript(page_without
     page.get_by_label("Which organisation is making this assessment?").fill("Sefton Council")
     page.get_by_label("Sefton", exact=True).check()
     page.get_by_label("What is the policy for?").fill("Works with JavaScript off.")
+    page.get_by_label("Which board or committee makes the final decision?").fill("Sefton Cabinet")
     page.get_by_role("button", name="Save and continue").click()
     page.locator("input[name=completed][value=yes]").check()
     page.get_by_role("button", name="Save and continue").click()
@@ -151,6 +154,9 @@ def test_error_summary_takes_focus_and_links_move_focus_to_each_field(page):
         "Enter the name of your organisation": "details_organisation",
         "Select the place the policy covers": "details_place",
         "Enter what the policy is for": "details_summary",
+        "Enter the name of the board or committee that makes the final decision": (
+            "details_decision_body"
+        ),
         "Enter a real date, for example 27 3 2027": "details_decision_date-day",
     }
     assert [links.nth(i).inner_text() for i in range(links.count())] == list(expected)
