@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -53,6 +53,9 @@ REQUIRED_FILES = (
     *(f"{f}.toml" for f in FIXED_FILES),
 )
 # The pages each fixed file may put its questions on; the first is the default.
+# The kind of decision (details.toml) picks each question's wording variant.
+KIND_QUESTION = "details_kind"
+VARIANT_KEYS = frozenset({"kinds", "label", "hint", "guidance", "statement", "options"})
 FIXED_PAGES = {
     "details.toml": ("details",),
     "screening.toml": ("screening", "proportionality", "path"),
@@ -97,6 +100,18 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """Wording of a question for some kinds of decision: a closure is asked who loses."""
+
+    kinds: tuple[str, ...]
+    label: str = ""
+    hint: str = ""
+    guidance: str = ""
+    statement: str = ""
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     id: str
     type: str
@@ -120,6 +135,22 @@ class Question:
     statement: str = ""
     # A follow-up names the question it follows; it is asked only where that one is.
     follows: str | None = None
+    variants: tuple[Variant, ...] = ()
+
+    def for_kind(self, kind: str | None) -> Question:
+        """The question as asked for this kind of decision (the bank's own wording if none)."""
+        for variant in self.variants:
+            if kind in variant.kinds:
+                return replace(
+                    self,
+                    label=variant.label or self.label,
+                    hint=variant.hint or self.hint,
+                    guidance=variant.guidance or self.guidance,
+                    statement=variant.statement or self.statement,
+                    options=variant.options or self.options,
+                    variants=(),
+                )
+        return self
 
     @property
     def heading(self) -> str:
@@ -327,6 +358,8 @@ def _build(directory: Path, raw: dict[str, dict[str, Any]], problems: _Problems)
         all_questions.extend(principle.questions)
     ctx.check_ids_unique(all_questions)
     ctx.check_cross_references(principles, screening, decision, all_questions)
+    kind = next((q for q in details if q.id == KIND_QUESTION), None)
+    ctx.check_kinds(all_questions, {o.value for o in kind.options} if kind else set())
     return Banks(
         version=ctx.version,
         steps=ctx.steps,
@@ -551,7 +584,61 @@ class _Context:
             rapid=bool(item.get("rapid", False)),
             statement=_text(item, "statement"),
             follows=_text(item, "follows") or None,
+            variants=self.variants(name, qid, qtype, item.get("variants")),
         )
+
+    def variants(self, name: str, qid: str, qtype: str, raw: Any) -> tuple[Variant, ...]:
+        """[[questions.variants]] tables: kinds = [...] and the wording they change."""
+        result, seen = [], set()
+        for item in _list(raw):
+            kinds = tuple(k for k in item.get("kinds", []) if isinstance(k, str))
+            if not kinds:
+                self.fail(name, 'a variant needs kinds = ["cut_closure", ...]', qid)
+            for kind in set(kinds) & seen:
+                self.fail(name, f"two variants for the kind '{kind}'", qid)
+            seen.update(kinds)
+            unknown = set(item) - VARIANT_KEYS
+            if unknown:
+                self.fail(
+                    name,
+                    f"a variant may change only {', '.join(sorted(VARIANT_KEYS - {'kinds'}))}, "
+                    f"not {', '.join(sorted(unknown))}",
+                    qid,
+                )
+            if not set(item) & (VARIANT_KEYS - {"kinds"}):
+                self.fail(name, "a variant must change the label, hint, guidance or options", qid)
+            options: tuple[Option, ...] = ()
+            if "options" in item:
+                if qtype not in CHOICE_TYPES:
+                    self.fail(name, f"a {qtype} question takes no options", qid)
+                else:
+                    options = self.options(
+                        name, f"a variant of a {qtype} question", item["options"], qid
+                    )
+            self.check_statement(name, qid, _text(item, "statement"))
+            result.append(
+                Variant(
+                    kinds,
+                    _text(item, "label"),
+                    _text(item, "hint"),
+                    _text(item, "guidance"),
+                    _text(item, "statement"),
+                    options,
+                )
+            )
+        return tuple(result)
+
+    def check_kinds(self, questions: list[Question], kinds: set[str]) -> None:
+        """Every kind a variant names is an option of the kind-of-decision question."""
+        for question in questions:
+            for variant in question.variants:
+                for kind in sorted(set(variant.kinds) - kinds):
+                    self.fail(
+                        question.file,
+                        f"variant kind '{kind}' is not an option of '{KIND_QUESTION}' in "
+                        f"details.toml; use one of {', '.join(sorted(kinds))}",
+                        question.id,
+                    )
 
     def check_statement(self, name: str, qid: str, heading: str) -> None:
         """A statement heading names the answer for a board: not a question, not "you"."""

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from hiat import wizard
 from hiat.dates import local_date
-from hiat.questions import IMPACT_PARTS, Banks, Principle, Question
+from hiat.questions import IMPACT_PARTS, KIND_QUESTION, Banks, Principle, Question
 from hiat.store import Answer, Assessment
 from hiat.text import clean, close_bidi, is_blank
 
@@ -263,6 +263,11 @@ def path_text(assessment: Assessment) -> str:
     )
 
 
+def _kind(answers: Mapping[str, Answer]) -> str | None:
+    """The kind of decision, whose wording the statement's headings follow."""
+    return wizard.decision_kind({k: a.value for k, a in answers.items() if k == KIND_QUESTION})
+
+
 def _rapid(answers: Mapping[str, Answer]) -> bool:
     answer = answers.get(wizard.PATH_QUESTION)
     return answer is not None and answer.value == "rapid"
@@ -404,12 +409,12 @@ def _step(banks: Banks, number: int, principles, answers) -> list[Block]:
     blocks: list[Block] = [Heading(2, f"Step {number}: {step.title}")]
     if not principles:
         blocks.append(Paragraph(NO_PRINCIPLES))
-    rapid = _rapid(answers)
+    rapid, kind = _rapid(answers), _kind(answers)
     for principle in principles:
         blocks.append(Heading(3, principle.short_label))
         for question in principle.step_questions(number):
             if question.rapid or not rapid:
-                blocks += _step_answer(question, answers.get(question.id))
+                blocks += _step_answer(question.for_kind(kind), answers.get(question.id))
     return blocks
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hiat.questions import SUMMARY_QUESTIONS, Banks, Principle, Question
+from hiat.questions import KIND_QUESTION, SUMMARY_QUESTIONS, Banks, Principle, Question
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
 REQUIRED_MESSAGES = {
@@ -102,30 +102,42 @@ def sections(banks: Banks, values: Mapping[str, Any]) -> tuple[Section, ...]:
     principles = selected_principles(banks, values)
     chosen = {p.id for p in principles}
     rapid = values.get(PATH_QUESTION) == "rapid"
+    kind = decision_kind(values)
     result = [
-        _fixed_section("details", "Assessment details", banks.details, "Before you start"),
+        _fixed_section("details", "Assessment details", banks.details, "Before you start", kind),
         _fixed_section(
             "screening",
             "Screening: how much assessment, and which principles?",
             banks.screening,
             "Screening",
+            kind,
         ),
     ]
-    result.extend(_principle_section(banks, principle, rapid) for principle in principles)
+    result.extend(_principle_section(banks, principle, rapid, kind) for principle in principles)
     impact = tuple(q for q in banks.decision if q.page == "impact" and q.principle in chosen)
     if impact:
-        result.append(_fixed_section("impact", "Overall impact ratings", impact, "Impact"))
+        result.append(_fixed_section("impact", "Overall impact ratings", impact, "Impact", kind))
     result.append(
-        _fixed_section("decision", "Recommendation and review date", banks.decision, "Decision")
+        _fixed_section(
+            "decision", "Recommendation and review date", banks.decision, "Decision", kind
+        )
     )
     return tuple(result)
 
 
-def _fixed_section(section_id: str, title: str, questions, caption: str) -> Section:
+def decision_kind(values: Mapping[str, Any]) -> str | None:
+    """The kind of decision (a closure, a charge...), which picks each question's wording."""
+    kind = values.get(KIND_QUESTION)
+    return kind if isinstance(kind, str) else None
+
+
+def _fixed_section(
+    section_id: str, title: str, questions, caption: str, kind: str | None = None
+) -> Section:
     """A section of the fixed files, one page per `page` key, in FIXED_PAGE_TITLES order."""
     pages = []
     for page_id, page_title in FIXED_PAGE_TITLES.items():
-        on_page = _live(q for q in questions if q.page == page_id)
+        on_page = _live(q.for_kind(kind) for q in questions if q.page == page_id)
         if on_page and _section_of(page_id) == section_id:
             pages.append(Page(page_id, section_id, page_title, caption, on_page))
     return Section(section_id, title, tuple(pages))
@@ -135,7 +147,9 @@ def _section_of(page_id: str) -> str:
     return {"proportionality": "screening", "path": "screening"}.get(page_id, page_id)
 
 
-def _principle_section(banks: Banks, principle: Principle, rapid: bool = False) -> Section:
+def _principle_section(
+    banks: Banks, principle: Principle, rapid: bool = False, kind: str | None = None
+) -> Section:
     pages = tuple(
         Page(
             id=f"{principle.id}-step-{step.number}",
@@ -143,7 +157,9 @@ def _principle_section(banks: Banks, principle: Principle, rapid: bool = False) 
             title=f"Step {step.number}: {step.title}",
             caption=principle.short_label,
             questions=tuple(
-                q for q in principle.step_questions(step.number) if q.rapid or not rapid
+                q.for_kind(kind)
+                for q in principle.step_questions(step.number)
+                if q.rapid or not rapid
             ),
             step=step.number,
             purpose=step.purpose,

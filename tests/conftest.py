@@ -186,6 +186,7 @@ DETAILS = {
     "details_place": "cheshire_and_merseyside",
     "details_summary": "Reach net zero carbon emissions by 2040 across NHS buildings and travel.",
     "details_decision_body": "Cheshire and Merseyside Integrated Care Board",
+    "details_kind": "strategy_plan",
     "save": "continue",
 }
 

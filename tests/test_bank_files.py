@@ -79,6 +79,7 @@ def test_questions_readme_documents_every_type_and_key():
         "label",
         "statement",
         "follows",
+        "kinds",
         "rapid",
         "hint",
         "guidance",

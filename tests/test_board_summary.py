@@ -167,6 +167,7 @@ def test_a_change_to_an_answer_gives_a_new_document(copied):
             "details_place": "wirral",
             "details_summary": "Cut carbon.",
             "details_decision_body": "Wirral Cabinet",
+            "details_kind": "strategy_plan",
             "save": "continue",
         },
     )

@@ -50,6 +50,7 @@ def full_assessment(client, place: str) -> str:
         "details_place": place,
         "details_summary": "Cut carbon.",
         "details_decision_body": "Wirral Cabinet",
+        "details_kind": "strategy_plan",
         "save": "continue",
     }
     uid = uid_from(client.post("/assessments/new", data=details).headers["Location"])

@@ -187,3 +187,71 @@ def test_the_rapid_path_never_shows_a_follow_up_without_its_parent(banks):
             shown = {q.id for q in page.questions}
             for question in page.questions:
                 assert question.follows is None or question.follows in shown, question.id
+
+
+VARIANT = """
+  [[questions.variants]]
+  kinds = {kinds}
+  label = "Who loses most from the closure?"
+  statement = "Who loses most"
+"""
+
+
+def add_variant(bank_dir: Path, kinds: str = '["cut_closure"]', extra: str = "") -> None:
+    path = bank_dir / "p5_healthy_places.toml"
+    text = path.read_text(encoding="utf-8")
+    anchor = 'statement = "Groups with least access to safe places"\n'
+    assert anchor in text
+    # A variant table must follow its question's own keys: put it after the options.
+    head, tail = text.split(anchor, 1)
+    end = tail.index("\n[[questions]]")
+    variant = VARIANT.format(kinds=kinds) + extra
+    path.write_text(head + anchor + tail[:end] + "\n" + variant + tail[end:], "utf-8")
+
+
+def test_a_wording_variant_for_a_kind_of_decision_loads_and_is_used(bank_dir):
+    add_variant(bank_dir)
+    banks = load_banks(bank_dir)
+    question = banks.questions["p5_s1_groups"]
+    assert question.for_kind("cut_closure").label == "Who loses most from the closure?"
+    assert question.for_kind("cut_closure").statement == "Who loses most"
+    assert question.for_kind("cut_closure").hint == question.hint
+    assert question.for_kind("new_service") is question
+    assert question.for_kind(None) is question
+
+
+def test_a_variant_for_an_unknown_kind_names_the_kinds_allowed(bank_dir):
+    add_variant(bank_dir, kinds='["closures"]')
+    message = problems(bank_dir)
+    assert "questions/p5_healthy_places.toml: question 'p5_s1_groups'" in message
+    assert "variant kind 'closures' is not an option of 'details_kind'" in message
+    assert "cut_closure" in message
+
+
+def test_a_variant_may_change_only_wording(bank_dir):
+    add_variant(bank_dir, extra="  rapid = false\n")
+    assert "a variant may change only guidance, hint, label, options, statement, not rapid" in (
+        problems(bank_dir)
+    )
+
+
+def test_two_variants_for_one_kind_are_refused(bank_dir):
+    add_variant(bank_dir, extra=VARIANT.format(kinds='["cut_closure"]'))
+    assert "two variants for the kind 'cut_closure'" in problems(bank_dir)
+
+
+def test_pages_and_statement_use_the_wording_for_the_kind_of_decision(bank_dir):
+    from hiat import wizard
+    from hiat.example import unsaved_assessment
+    from hiat.statement import to_markdown
+
+    add_variant(bank_dir)
+    banks = load_banks(bank_dir)
+    values = {f"screening_{p.id}": "not_at_all" for p in banks.principles}
+    values |= {"screening_healthy_places": "a_lot", "details_kind": "cut_closure"}
+    page = wizard.find_page(wizard.sections(banks, values), "healthy_places-step-1")
+    assert page.questions[0].label == "Who loses most from the closure?"
+    assessment = unsaved_assessment(banks, values, uid="u", title="Close two libraries")
+    import datetime as dt
+
+    assert "#### Who loses most\n" in to_markdown(assessment, banks, dt.date(2026, 12, 2))

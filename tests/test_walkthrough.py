@@ -103,6 +103,7 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
             "details_summary": "Cut the council's carbon emissions to net zero by 2030.",
             "details_stage": "drafting",
             "details_decision_body": "Wirral Health and Wellbeing Board",
+            "details_kind": "strategy_plan",
             "details_decision_date": ["27", "3", "2027"],
             "details_lead_officer": "Public Health Consultant",
         }

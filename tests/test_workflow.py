@@ -115,6 +115,7 @@ def test_a_new_revision_keeps_the_signed_statement_as_it_was(app, team):
             "details_place": "cheshire_and_merseyside",
             "details_summary": "Revised after a year.",
             "details_decision_body": "Integrated Care Board",
+            "details_kind": "strategy_plan",
             "save": "continue",
         },
     )
@@ -173,6 +174,7 @@ def test_history_records_who_changed_each_answer(app, team):
             "details_place": "cheshire_and_merseyside",
             "details_summary": "Summary.",
             "details_decision_body": "Integrated Care Board",
+            "details_kind": "strategy_plan",
             "lock_version": str(version),
             "save": "continue",
         },
@@ -203,6 +205,7 @@ def test_two_signed_revisions_can_be_compared(app, team):
                 "details_place": "cheshire_and_merseyside",
                 "details_summary": "Summary.",
                 "details_decision_body": "Integrated Care Board",
+                "details_kind": "strategy_plan",
                 "save": "later",
             },
         )

@@ -42,6 +42,7 @@ def fill_details(page: Page) -> None:
     page.get_by_label("Which organisation is making this assessment?").fill("Wirral Council")
     page.get_by_label("Wirral", exact=True).check()
     page.get_by_label("What is the policy for?").fill("Cut the council's emissions to net zero.")
+    page.get_by_label("A strategy or plan").check()
     page.get_by_label("Which board or committee makes the final decision?").fill("Wirral Cabinet")
     page.locator("#details_decision_date-day").fill("27")
     page.locator("#details_decision_date-month").fill("3")

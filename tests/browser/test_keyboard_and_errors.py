@@ -65,6 +65,8 @@ def test_details_section_completed_with_the_keyboard_alone(page):
     page.keyboard.press("Space")
     tab_to(page, "#details_summary")
     page.keyboard.type("A plan written without a mouse.")
+    tab_to(page, "#details_kind")
+    page.keyboard.press("Space")
     tab_to(page, "#details_decision_body")
     page.keyboard.type("St Helens Cabinet")
     tab_to(page, "button[value=continue]")
@@ -85,6 +87,7 @@ def test_details_section_and_repeating_rows_work_without_javascript(page_without
     page.get_by_label("Which organisation is making this assessment?").fill("Sefton Council")
     page.get_by_label("Sefton", exact=True).check()
     page.get_by_label("What is the policy for?").fill("Works with JavaScript off.")
+    page.get_by_label("A cut, closure or reduction").check()
     page.get_by_label("Which board or committee makes the final decision?").fill("Sefton Cabinet")
     page.get_by_role("button", name="Save and continue").click()
     page.locator("input[name=completed][value=yes]").check()
@@ -99,6 +102,9 @@ def test_details_section_and_repeating_rows_work_without_javascript(page_without
         ("screening_evidence", "good"),
     ):
         page.locator(f"input[name={name}][value={value}]").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("h1")).to_have_text("Rapid or full assessment?")
+    page.locator("input[name=screening_path][value=rapid]").check()
     page.get_by_role("button", name="Save and continue").click()
     page.locator("input[name=screening_fair_work][value=a_lot]").check()
     page.get_by_role("button", name="Save and come back later").click()
@@ -124,6 +130,7 @@ def test_question_pages_do_not_scroll_sideways_at_320_pixels(
     for path in (
         "/assessments/new",
         "pages/proportionality",
+        "pages/path",
         "pages/screening",
         "pages/living_standard-step-1",
         "pages/living_standard-step-2",
@@ -154,6 +161,7 @@ def test_error_summary_takes_focus_and_links_move_focus_to_each_field(page):
         "Enter the name of your organisation": "details_organisation",
         "Select the place the policy covers": "details_place",
         "Enter what the policy is for": "details_summary",
+        "Select what kind of decision this is": "details_kind",
         "Enter the name of the board or committee that makes the final decision": (
             "details_decision_body"
         ),
