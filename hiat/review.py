@@ -13,6 +13,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from hiat import dates, documents, forms, store, transfer, wizard
 from hiat.accounts import account
 from hiat.documents import download, download_name
+from hiat.text import with_article
 from hiat.views import banks, bp, load, load_as, role_on
 
 
@@ -196,7 +197,7 @@ def share(uid: str):
         else:
             flash(
                 f"The assessment is now shared with {person.name} ({person.organisation}) "
-                f"as a {form.role.data}.",
+                f"as {with_article(form.role.data)}.",
                 "success",
             )
             return redirect(url_for("main.task_list", uid=uid))

@@ -34,6 +34,7 @@ IMPLICATIONS_HEADING = "Implications for health equity"
 NOT_ANSWERED = "Not answered"
 NOT_GIVEN = "Not given"
 NO_PRINCIPLES = "No principles have been screened in yet."
+NO_ACTION_HEADING = "No action yet for a negative impact"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A row's own indicator name (value) stands in for a catalogue indicator (key): one column.
 OWN_NAME = {"catalogue": "indicator"}
@@ -344,6 +345,16 @@ def matrix_blocks(answers: Mapping[str, Answer], banks: Banks, principles, level
     blocks: list[Block] = [Heading(level, "Impact on each Marmot principle")]
     rows = matrix_rows(answers, banks, principles)
     blocks.append(Table(MATRIX_HEADERS, rows) if rows else Paragraph(NO_PRINCIPLES))
+    harms = wizard.harm_without_action(banks, {k: a.value for k, a in answers.items()})
+    if harms:
+        blocks.append(Heading(level, NO_ACTION_HEADING))
+        blocks.append(
+            Paragraph(
+                "These principles are rated negative, or as widening the gap, and step 2 "
+                "plans no action for them yet:"
+            )
+        )
+        blocks.append(Bullets(tuple(p.title for p in harms)))
     left_out = screened_out_rows(answers, banks, principles)
     if left_out:
         blocks.append(Heading(level, "Principles not assessed"))

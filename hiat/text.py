@@ -67,3 +67,8 @@ def close_bidi_lines(text: str) -> str:
 def clean(text: str) -> str:
     """One value made safe to show: LF line breaks, no control characters, bidi closed per line."""
     return close_bidi_lines(CONTROL.sub("", newlines(text)))
+
+
+def with_article(word: str) -> str:
+    """ "an approver", "an author", "a reviewer", "a viewer"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

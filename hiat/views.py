@@ -477,9 +477,18 @@ def check_answers(uid: str, section_id: str):
         can_edit=role_on(assessment) == "author" and assessment.status == store.DRAFT,
         is_author=role_on(assessment) == "author",
         unanswered=_unanswered(assessment, section),
+        harms=_harms_in(section, values),
         comments=store.list_comments(store.get_db(), uid, section_id),
         comment_form=forms.CommentForm(formdata=None),
     )
+
+
+def _harms_in(section: wizard.Section, values) -> tuple:
+    """Negative or widening ratings with no action, among the principles this section covers."""
+    harms = wizard.harm_without_action(banks(), values)
+    if section.id == "impact":
+        return harms
+    return tuple(p for p in harms if section.principle and p.id == section.principle.id)
 
 
 class _CheckAnswersForm(forms.SectionCompleteForm):

@@ -356,3 +356,29 @@ def status_label(status: str, review_date: str | None, today: dt.date) -> str:
         except ValueError:
             pass
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+HARMFUL_DIRECTIONS = frozenset({"negative", "major_negative"})
+
+
+def harm_without_action(banks: Banks, values: Mapping[str, Any]) -> tuple[Principle, ...]:
+    """Principles rated negative, or widening the gap, whose step 2 plans no action yet."""
+    flagged = []
+    for principle in selected_principles(banks, values):
+        rating = next(
+            (
+                values.get(q.id)
+                for q in banks.decision
+                if q.principle == principle.id and q.type == "impact_rating"
+            ),
+            None,
+        )
+        if not isinstance(rating, Mapping):
+            continue
+        harmful = rating.get("direction") in HARMFUL_DIRECTIONS or rating.get("gap") == "widens"
+        actions = any(
+            values.get(q.id) for q in principle.step_questions(2) if q.type == "action_table"
+        )
+        if harmful and not actions:
+            flagged.append(principle)
+    return tuple(flagged)

@@ -299,3 +299,23 @@ def test_worked_example_names_its_decision_making_body(banks):
     example = load_example(QUESTIONS, banks)
     assert example.answers["details_decision_body"].strip()
     assert banks.questions["details_decision_body"].required
+
+
+def test_check_answers_warns_of_a_negative_impact_with_no_action(new_assessment, client, pages):
+    uid = new_assessment(("early_years",))
+    client.post(
+        f"/assessments/{uid}/pages/impact",
+        data={
+            "decision_impact_early_years-direction": "negative",
+            "decision_impact_early_years-gap": "widens",
+            "decision_impact_early_years-magnitude": "small",
+            "decision_impact_early_years-confidence": "low",
+            "save": "later",
+        },
+    )
+    page = pages.get(f"/assessments/{uid}/sections/impact/check")
+    warning = page.select_one(".govuk-warning-text")
+    assert warning is not None
+    assert "No action yet for a negative impact: Give every child the best start in life" in (
+        " ".join(warning.text.split())
+    )

@@ -517,3 +517,21 @@ def test_after_sign_off_the_statement_names_the_approver_and_date(banks):
     assert text.split("\n\n")[1] == approved
     assert approved in text.rstrip().split("\n")[-1]
     assert "Not yet approved" not in text
+
+
+def test_a_negative_impact_with_no_action_is_flagged_in_the_statement(banks):
+    values = filled_values("x") | {
+        "decision_impact_early_years": {
+            "direction": "negative",
+            "gap": "widens",
+            "magnitude": "medium",
+            "confidence": "low",
+        }
+    }
+    values.pop("p1_s2_actions")
+    text = to_markdown(make_assessment(banks, values), banks, GENERATED)
+    flagged = text[text.index("### No action yet for a negative impact") :]
+    assert "- Give every child the best start in life" in flagged.split("###")[1]
+    values["p1_s2_actions"] = filled_values("x")["p1_s2_actions"]
+    text = to_markdown(make_assessment(banks, values), banks, GENERATED)
+    assert "No action yet for a negative impact" not in text

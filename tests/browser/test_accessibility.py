@@ -15,6 +15,7 @@ SIGNED_OUT_PAGES = {
 }
 STATIC_PAGES = {
     "users": "/admin/users",
+    "change-password": "/account/password",
     "start": "/",
     "about": "/about",
     "accessibility-statement": "/accessibility",
