@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -273,6 +274,18 @@ class Banks:
             for f in self.figures
             if f.place == where and question_id in f.questions
         )
+
+    def figures_for_page(
+        self, question_ids: Iterable[str], place: str | None
+    ) -> dict[str, tuple[LocalFigure, ...]]:
+        """Figures for each question of a page, each figure once: beside its first question."""
+        shown: set[str] = set()
+        result = {}
+        for qid in question_ids:
+            figures = tuple(f for f in self.figures_for(qid, place) if f.id not in shown)
+            shown.update(f.id for f in figures)
+            result[qid] = figures
+        return result
 
     def principle(self, principle_id: str) -> Principle:
         for principle in self.principles:

@@ -427,10 +427,14 @@ def _render_page(
         )
         back = url_for("main.task_list", uid=assessment.uid)
     values = assessment.values() if assessment else {}
+    # The place as chosen on this page, even before it is saved; else the saved one.
+    place = form["details_place"].data if "details_place" in form else None
+    place = place or values.get("details_place")
     return render_template(
         "question_page.html",
         example=example_assessment(),
-        place=values.get("details_place"),
+        place=place,
+        page_figures=banks().figures_for_page((q.id for q in page.questions), place),
         place_labels={o.value: o.label for o in banks().places},
         today=dt.date.today(),
         assessment=assessment,

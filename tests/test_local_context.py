@@ -198,3 +198,19 @@ def test_figure_without_a_section_is_refused_at_start_up(bank_dir, tmp_path):
     add_figure(bank_dir, id="lc_test_no_section", text="A fact.", year="2020", extra="")
     with pytest.raises(BankError, match="figure 'lc_test_no_section': missing section"):
         start_app(bank_dir, tmp_path)
+
+
+def test_a_figure_tagged_for_two_questions_on_one_page_shows_once(new_assessment, pages, banks):
+    uid = new_assessment(("prevention",))
+    page = pages.get(f"/assessments/{uid}/pages/prevention-step-1")
+    figure = next(f for f in banks.figures if f.id == "lc_cm_life_expectancy_2018_20")
+    assert {"p6_s1_gap", "p6_s1_groups"} <= set(figure.questions)
+    assert page.text.count(figure.text) == 1
+
+
+def test_figures_follow_the_place_as_chosen_before_it_is_saved(client, banks):
+    chosen = next(f for f in banks.figures if f.id == "lc_ce_population")
+    data = {"details_title": "", "details_place": "cheshire_east", "save": "continue"}
+    response = client.post("/assessments/new", data=data)
+    assert response.status_code == 200, "the title is missing, so the page comes back"
+    assert chosen.text in response.get_data(as_text=True)
