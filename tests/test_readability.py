@@ -1,4 +1,4 @@
-"""Question labels and hints read as plain English for a general audience.
+"""Question labels and hints, in every wording for a kind of decision, read as plain English.
 
 Threshold, and why: the Government Digital Service and DOMAIN.md aim for a reading age
 of about 12 for questions. Flesch-Kincaid grade 7 is about reading age 12-13. Scores
@@ -18,10 +18,18 @@ FILE_EASE = 60.0
 QUESTION_GRADE = 12.0
 
 
+def worded(question):
+    """The question as written, then as worded for each kind of decision it has a variant for."""
+    yield question
+    for variant in question.variants:
+        yield question.for_kind(variant.kinds[0])
+
+
 def texts_by_file(banks) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for question in banks.questions.values():
-        grouped.setdefault(question.file, []).append(f"{question.label} {question.hint}")
+        for wording in worded(question):
+            grouped.setdefault(question.file, []).append(f"{wording.label} {wording.hint}")
     return grouped
 
 
@@ -39,6 +47,8 @@ def test_each_bank_file_reads_at_reading_age_twelve(banks, name):
 
 def test_no_single_question_is_hard_to_read(banks):
     hard = {
-        q.id: textstat.flesch_kincaid_grade(f"{q.label} {q.hint}") for q in banks.questions.values()
+        f"{w.id} ({w.label})": textstat.flesch_kincaid_grade(f"{w.label} {w.hint}")
+        for q in banks.questions.values()
+        for w in worded(q)
     }
     assert {qid: grade for qid, grade in hard.items() if grade > QUESTION_GRADE} == {}
