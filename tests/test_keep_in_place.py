@@ -137,3 +137,13 @@ def test_rows_of_a_question_are_not_headings(actions_url, pages):
     row_legend = page.select_one(".hiat-row > legend")
     assert normalize(row_legend.text) == "Action 1"
     assert row_legend.find(["h2", "h3"]) is None
+
+
+def test_enter_in_a_box_saves_and_continues_rather_than_removing_a_row(new_assessment, pages):
+    uid = new_assessment(("living_standard",))
+    page = pages.get(f"/assessments/{uid}/pages/living_standard-step-2")
+    first = page.select_one("main form[data-hiat-form]").select(
+        "button[type=submit], button:not([type])"
+    )[0]
+    assert (first["name"], first["value"]) == ("save", "continue")
+    assert first["tabindex"] == "-1" and first["aria-hidden"] == "true"

@@ -163,3 +163,15 @@ def test_a_page_with_a_row_added_but_not_saved_asks_before_leaving(page, assessm
     page.get_by_role("link", name="Back to task list").click()
     page.wait_for_timeout(500)
     assert asked == ["beforeunload"]
+
+
+def test_enter_in_a_row_box_saves_and_continues_and_keeps_every_row(rows_page):
+    page = rows_page
+    page.locator(f"#{ROWS}-0-action").fill("Kept by Enter")
+    with page.expect_navigation():
+        page.locator(f"#{ROWS}-0-owner").press("Enter")
+    # Saved and moved on, not "Remove action 1".
+    expect(page.locator("h1")).not_to_have_text("Step 2: Plan work to address the causes")
+    page.go_back()
+    page.reload()
+    expect(page.locator(f"#{ROWS}-0-action")).to_have_value("Kept by Enter")
