@@ -802,24 +802,43 @@ def create_user(
     """Create an account, and its organisation if it is new, in one transaction."""
     email = email.strip().lower()
     with write_tx(db):
-        if list(db.query("SELECT id FROM users WHERE email = ?", [email])):
-            raise DuplicateEmail(email)
+        _refuse_taken(db, email)
         found = list(db.query("SELECT id FROM organisations WHERE name = ?", [organisation]))
         org_id = (
             found[0]["id"] if found else db["organisations"].insert({"name": organisation}).last_pk
         )
-        db["users"].insert(
-            {
-                "email": email,
-                "name": name,
-                "password_hash": password_hash,
-                "organisation_id": org_id,
-                "role": role,
-                "is_admin": int(is_admin),
-                "created_at": _now(),
-            }
-        )
+        _insert_user(db, email, name, password_hash, org_id, role, is_admin=is_admin)
     return find_user(db, email)
+
+
+def _refuse_taken(db: Database, email: str) -> None:
+    if list(db.query("SELECT id FROM users WHERE email = ?", [email])):
+        raise DuplicateEmail(email)
+
+
+def _insert_user(
+    db: Database,
+    email: str,
+    name: str,
+    password_hash: str,
+    organisation_id: int,
+    role: str,
+    *,
+    is_admin: bool = False,
+    temporary: bool = False,
+) -> None:
+    row = {
+        "email": email,
+        "name": name,
+        "password_hash": password_hash,
+        "organisation_id": organisation_id,
+        "role": role,
+        "is_admin": int(is_admin),
+        "created_at": _now(),
+    }
+    if temporary:
+        row["must_change_password"] = 1
+    db["users"].insert(row)
 
 
 def set_password(db: Database, user_id: int, password_hash: str) -> None:
@@ -886,21 +905,9 @@ def add_user(
     """
     email = email.strip().lower()
     with write_tx(db):
-        if list(db.query("SELECT id FROM users WHERE email = ?", [email])):
-            raise DuplicateEmail(email)
+        _refuse_taken(db, email)
         org_id = _organisation_id(db, organisation, new_organisation)
-        db["users"].insert(
-            {
-                "email": email,
-                "name": name,
-                "password_hash": password_hash,
-                "organisation_id": org_id,
-                "role": role,
-                "is_admin": 0,
-                "created_at": _now(),
-                "must_change_password": 1,
-            }
-        )
+        _insert_user(db, email, name, password_hash, org_id, role, temporary=True)
     return find_user(db, email)
 
 

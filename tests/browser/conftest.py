@@ -56,6 +56,23 @@ def live_app(tmp_path_factory):
     return app
 
 
+def copy_worked_example(live_app, email: str = EMAIL) -> str:
+    """A copy of the worked example, saved in the organisation of the person with `email`."""
+    with live_app.app_context():
+        db = store.get_db()
+        author = store.find_user(db, email)
+        banks = live_app.extensions["hiat"]
+        example = live_app.extensions["hiat_example"]
+        return store.create_assessment(
+            db,
+            banks.version,
+            wizard.summary_fields(example.answers, banks),
+            example.new_answers(banks),
+            page="worked_example",
+            organisation_id=author.organisation_id,
+        )
+
+
 def sign_in_page(page: Page, email: str = EMAIL) -> Page:
     """Sign in through the real sign-in page, as a person would."""
     page.goto("/sign-in")

@@ -15,7 +15,13 @@ import pytest
 from playwright.sync_api import Page
 
 from hiat import store, transfer, wizard
-from tests.browser.conftest import EMAIL, axe_violations, new_page, screenshot
+from tests.browser.conftest import (
+    EMAIL,
+    axe_violations,
+    copy_worked_example,
+    new_page,
+    screenshot,
+)
 from tests.conftest import make_user
 
 WIDTH = 320
@@ -94,19 +100,12 @@ SCROLLERS = """() => [...document.querySelectorAll('body *')]
 def reflow_assessment(live_app) -> tuple[str, int]:
     """A copy of the worked example, signed off once, then changed with long strings;
     and the id of a user whose name and email address are long."""
+    uid = copy_worked_example(live_app)
     with live_app.app_context():
         db = store.get_db()
         author = store.find_user(db, EMAIL)
         banks = live_app.extensions["hiat"]
         example = live_app.extensions["hiat_example"]
-        uid = store.create_assessment(
-            db,
-            banks.version,
-            wizard.summary_fields(example.answers, banks),
-            example.new_answers(banks),
-            page="worked_example",
-            organisation_id=author.organisation_id,
-        )
         _sign_off_and_start_revision_2(db, uid, author)
         _add_long_strings(db, uid, banks, {**example.answers}, author.name)
         store.add_comment(db, uid, "details", author, f"Link the final version: {LONG_URL}")

@@ -6,24 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from hiat import store, wizard
-from tests.browser.conftest import EMAIL, new_page
-
-
-def example_copy(live_app) -> str:
-    with live_app.app_context():
-        db = store.get_db()
-        author = store.find_user(db, EMAIL)
-        banks = live_app.extensions["hiat"]
-        example = live_app.extensions["hiat_example"]
-        return store.create_assessment(
-            db,
-            banks.version,
-            wizard.summary_fields(example.answers, banks),
-            example.new_answers(banks),
-            page="worked_example",
-            organisation_id=author.organisation_id,
-        )
+from tests.browser.conftest import copy_worked_example, new_page
 
 
 def test_copy_button_copies_the_implications_paragraph_and_says_so(
@@ -31,7 +14,7 @@ def test_copy_button_copies_the_implications_paragraph_and_says_so(
 ):
     page = new_page(browser, base_url, storage_state=signed_in_state)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.goto(f"/assessments/{example_copy(live_app)}/statement")
+    page.goto(f"/assessments/{copy_worked_example(live_app)}/statement")
     button = page.get_by_role("button", name="Copy the paragraph")
     button.click()
     # The clipboard answers asynchronously: wait for the message rather than read it at once.
@@ -45,6 +28,6 @@ def test_copy_button_copies_the_implications_paragraph_and_says_so(
 def test_without_javascript_the_paragraph_is_there_to_select_and_no_dead_button(
     page_without_js, live_app
 ):
-    page_without_js.goto(f"/assessments/{example_copy(live_app)}/statement")
+    page_without_js.goto(f"/assessments/{copy_worked_example(live_app)}/statement")
     assert "Marmot principles" in page_without_js.locator("#implications").inner_text()
     assert page_without_js.get_by_role("button", name="Copy the paragraph").count() == 0
