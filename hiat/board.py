@@ -17,6 +17,7 @@ from hiat.statement import (
     NOT_ANSWERED,
     SERVICE_NAME,
     Block,
+    Bullets,
     Heading,
     Paragraph,
     Statement,
@@ -119,9 +120,24 @@ def _recommendation(answers, banks: Banks) -> list[Block]:
 def _conditions(answers, banks: Banks, principles) -> list[Block]:
     option = answers.get("decision_option")
     blocks: list[Block] = [Heading(2, "Conditions")]
+    written = [
+        line.strip()
+        for line in plain(answers.get("decision_conditions")).splitlines()
+        if line.strip()
+    ]
+    if written:
+        blocks.append(Paragraph("The assessment asks the board to attach these conditions:"))
+        blocks.append(Bullets(tuple(written)))
     blocks.append(Paragraph(CONDITIONS.get(str(option.value) if option else "", NO_DECISION)))
     plan = reading_plan_table(answers, banks, principles, "action_table")
     if not plan.rows:
+        return blocks
+    if written:
+        # The author's conditions say what the board holds the decision to; the plan's
+        # actions stay in the full statement, so the summary keeps to two pages.
+        count = len(plan.rows)
+        noun = "action" if count == 1 else "actions"
+        blocks.append(Paragraph(f"The full statement's action plan has {count} {noun}."))
         return blocks
     wanted = [i for i, h in enumerate(plan.headers) if h in SHOWN_COLUMNS]
     action = plan.headers.index("Action") if "Action" in plan.headers else -1

@@ -330,8 +330,9 @@ def _summary(assessment: Assessment, banks: Banks, principles, signoff: Any) -> 
         Heading(3, IMPLICATIONS_HEADING),
         Paragraph(implications(assessment, banks, signoff)),
     ]
-    for qid in ("details_summary", "decision_option", "decision_reasons"):
-        if qid in banks.questions and (qid != "decision_reasons" or qid in answers):
+    for qid in ("details_summary", "decision_option", "decision_reasons", "decision_conditions"):
+        optional = qid in ("decision_reasons", "decision_conditions")
+        if qid in banks.questions and (not optional or qid in answers):
             blocks += _qa(banks.questions[qid], answers.get(qid), level=3)
     blocks += matrix_blocks(answers, banks, principles, level=3)
     for qid in ("decision_risks", "decision_review_date"):

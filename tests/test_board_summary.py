@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from dataclasses import replace
+from types import MappingProxyType
 
 import pytest
 from docx import Document
@@ -60,8 +62,10 @@ def test_board_summary_lists_screened_out_principles_with_their_reason(banks):
     assert "| Create fair employment and good work for all | Screened out: Not our remit |" in text
 
 
-def test_board_summary_shows_the_first_actions_and_counts_the_rest(banks):
+def test_without_written_conditions_the_summary_shows_the_first_actions(banks):
     example = load_example(QUESTIONS, banks).assessment(banks)
+    answers = {k: v for k, v in example.answers.items() if k != "decision_conditions"}
+    example = replace(example, answers=MappingProxyType(answers))
     text = render_markdown(build_summary(example, banks, GENERATED))
     conditions = text[text.index("## Conditions") : text.index("## Review and monitoring")]
     assert conditions.count("\n| Best start in life |") == 3
@@ -188,3 +192,13 @@ def test_the_cache_keeps_within_its_size_by_dropping_the_oldest():
     assert len(cache) == 2
     assert cache.get_or_make("a", lambda: "again") == "again"
     assert statement.NOT_GIVEN == "Not given"
+
+
+def test_board_summary_lists_the_conditions_the_author_wrote(banks):
+    example = load_example(QUESTIONS, banks).assessment(banks)
+    text = render_markdown(build_summary(example, banks, GENERATED))
+    conditions = text[text.index("## Conditions") : text.index("## Review and monitoring")]
+    assert "The assessment asks the board to attach these conditions:" in conditions
+    assert "- Every landlord grant carries rent and tenancy conditions." in conditions
+    assert conditions.count("\n- ") == 4
+    assert re.search(r"The full statement's action plan has \d+ actions\.", conditions)
