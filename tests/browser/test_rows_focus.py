@@ -38,6 +38,9 @@ def press(page: Page, name: str) -> None:
 
 
 def focused(page: Page) -> dict:
+    # Autofocus runs once the page has loaded, which on a busy machine can come a moment
+    # after the navigation ends: wait for it rather than read focus at once.
+    page.wait_for_function("() => document.activeElement && document.activeElement.id")
     return page.evaluate(FOCUSED)
 
 
