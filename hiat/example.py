@@ -187,6 +187,8 @@ def _rows(banks: Banks, question: Question, value: Any) -> str | None:
                 return f"{key} needs a date written YYYY-MM-DD"
             if column.type == "indicator" and cell and cell not in catalogue:
                 return f"indicator '{cell}' is not in indicators.toml"
+            if column.type == "scale" and cell not in {"", *(o.value for o in banks.scales[column.scale])}:
+                return f"{key} '{cell}' is not on the {column.scale} scale"
     return None
 
 
@@ -202,4 +204,6 @@ CHECKS: Mapping[str, Callable[[Banks, Question, Any], str | None]] = {
     "impact_rating": _impact,
     "action_table": _rows,
     "indicator_table": _rows,
+    "evidence_table": _rows,
+    "determinant_table": _rows,
 }

@@ -269,6 +269,13 @@ def _table_field(question: Question, banks: Banks) -> Field:
                 validators=[Optional()],
                 invalid_choice_message=choose_one(f"{column.label}: {question.label}"),
             )
+        elif column.type == "scale":
+            fields[column.id] = SelectField(
+                column.label,
+                choices=[SelectChoice("", "Choose one"), *_choices(banks.scales[column.scale])],
+                validators=[Optional()],
+                invalid_choice_message=choose_one(f"{column.label}: {question.label}"),
+            )
         elif column.type == "date":
             fields[column.id] = GovDateField(
                 column.label, validators=[Optional()], format=DATE_FORMAT
@@ -301,6 +308,8 @@ FIELD_BUILDERS: Mapping[str, Callable[[Question, Banks], Field]] = {
     "impact_rating": _impact_field,
     "action_table": _table_field,
     "indicator_table": _table_field,
+    "evidence_table": _table_field,
+    "determinant_table": _table_field,
 }
 
 
@@ -604,6 +613,8 @@ def _all_labels(question: Question, banks: Banks) -> dict[str, str]:
             if column.type == "indicator":
                 # Column-scoped keys, so a typed cell never reads as a catalogue name.
                 labels.update({f"{column.id}:{i.id}": i.name for i in banks.indicators})
+            elif column.type == "scale":
+                labels.update({f"{column.id}:{o.value}": o.label for o in banks.scales[column.scale]})
         return labels
     return {option.value: option.label for option in question.options}
 

@@ -30,12 +30,15 @@ QUESTION_TYPES = frozenset(
         "impact_rating",
         "action_table",
         "indicator_table",
+        "evidence_table",
+        "determinant_table",
         "intersections",
     }
 )
 CHOICE_TYPES = frozenset({"radios", "checkboxes"})
-TABLE_TYPES = frozenset({"action_table", "indicator_table"})
-COLUMN_TYPES = frozenset({"text", "textarea", "date", "indicator"})
+TABLE_TYPES = frozenset({"action_table", "indicator_table", "evidence_table", "determinant_table"})
+# A "scale" column is one choice from a scale of bank.toml, named by the column's `scale`.
+COLUMN_TYPES = frozenset({"text", "textarea", "date", "indicator", "scale"})
 # The scales bank.toml must define: yes_no_unsure answers and the four parts
 # of an impact rating (DOMAIN.md 6.3).
 REQUIRED_SCALES = ("yes_no_unsure", "direction", "gap", "magnitude", "confidence")
@@ -90,6 +93,7 @@ class Column:
     label: str
     type: str
     hint: str = ""
+    scale: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,7 +453,14 @@ class _Context:
                     _text(item, "label"),
                     _text(item, "type"),
                     _text(item, "hint"),
+                    _text(item, "scale"),
                 )
+                if column.type == "scale" and column.scale not in REQUIRED_SCALES:
+                    self.fail(
+                        "bank.toml",
+                        f"table '{name}': column '{column.id}' needs `scale`, one of "
+                        f"{', '.join(REQUIRED_SCALES)}",
+                    )
                 if not VALUE.match(column.id) or not column.label:
                     self.fail("bank.toml", f"table '{name}': every column needs an id and a label")
                 if column.type not in COLUMN_TYPES:

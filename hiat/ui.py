@@ -14,7 +14,12 @@ from hiat.questions import Option, Question
 from hiat.statement import cell_text, date_text, guidance_html
 from hiat.store import Answer
 
-ROW_NOUNS = {"action_table": "Action", "indicator_table": "Indicator"}
+ROW_NOUNS = {
+    "action_table": "Action",
+    "indicator_table": "Indicator",
+    "evidence_table": "Finding",
+    "determinant_table": "Determinant",
+}
 
 
 def option_items(options: Iterable[Option], chosen: Iterable[Any]) -> list[dict[str, Any]]:
@@ -80,6 +85,10 @@ def row_noun(question: Question) -> str:
 
 def column_hint(question: Question, column_id: str) -> str:
     return next((c.hint for c in question.columns if c.id == column_id), "")
+
+
+def column_type(question: Question, column_id: str) -> str:
+    return next((c.type for c in question.columns if c.id == column_id), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +180,7 @@ def init_app(app: Flask) -> None:
             status, review_date, dt.date.today()
         ),
         column_hint=column_hint,
+        column_type=column_type,
         shown_answer=shown_answer,
         answers_for=answers_for,
         change_answer=change_answer,
