@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from hiat.forms import option_labels
-from hiat.questions import IMPACT_PARTS, BankError, Banks, Question
+from hiat.questions import IMPACT_PARTS, OWN_GROUP, BankError, Banks, Question
 from hiat.store import Answer, Assessment, NewAnswer
 from hiat.wizard import sections
 
@@ -149,7 +149,13 @@ def _checkboxes(banks: Banks, question: Question, value: Any) -> str | None:
 
 
 def _groups(banks: Banks, question: Question, value: Any) -> str | None:
-    return _choices({g.id for g in banks.groups})(value)
+    """Groups offered by the bank, or named in the example's own words ("own:...")."""
+    own = (
+        {v for v in value if isinstance(v, str) and v.startswith(OWN_GROUP)}
+        if isinstance(value, list)
+        else set()
+    )
+    return _choices({g.id for g in banks.offered_groups} | own)(value)
 
 
 def _date(banks: Banks, question: Question, value: Any) -> str | None:
@@ -187,7 +193,8 @@ def _rows(banks: Banks, question: Question, value: Any) -> str | None:
                 return f"{key} needs a date written YYYY-MM-DD"
             if column.type == "indicator" and cell and cell not in catalogue:
                 return f"indicator '{cell}' is not in indicators.toml"
-            if column.type == "scale" and cell not in {"", *(o.value for o in banks.scales[column.scale])}:
+            scale = {o.value for o in banks.scales.get(column.scale, ())}
+            if column.type == "scale" and cell and cell not in scale:
                 return f"{key} '{cell}' is not on the {column.scale} scale"
     return None
 

@@ -37,7 +37,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
-from hiat.questions import IMPACT_PARTS, Banks, Option, Question
+from hiat.questions import IMPACT_PARTS, OWN_GROUP, Banks, Option, Question, group_label
 from hiat.store import NewAnswer
 from hiat.text import is_blank, newlines
 
@@ -178,7 +178,12 @@ def _checkboxes_field(question: Question, banks: Banks) -> Field:
 
 
 def _groups_field(question: Question, banks: Banks) -> Field:
-    options = [Option(group.id, group.label) for group in banks.groups]
+    """Every group offered, or the groups chosen for the whole policy, and any own-named."""
+    if question.offered is None:
+        options = [Option(group.id, group.label) for group in banks.offered_groups]
+    else:
+        labels = {group.id: group for group in banks.groups}
+        options = [Option(value, group_label(labels, value)) for value in question.offered]
     return SelectMultipleField(
         question.label,
         choices=_choices(options),
@@ -344,9 +349,24 @@ class PageForm(HiatForm):
 
 
 def form_class(questions: Iterable[Question], banks: Banks) -> type[PageForm]:
-    """A new FlaskForm subclass with one field per question, built fresh each time."""
-    fields = {q.id: FIELD_BUILDERS[q.type](q, banks) for q in questions}
+    """A new FlaskForm subclass with one field per question, built fresh each time.
+
+    A groups question that offers the policy's groups has a box to add one more.
+    """
+    fields: dict[str, Field] = {}
+    for question in questions:
+        fields[question.id] = FIELD_BUILDERS[question.type](question, banks)
+        if question.type == "groups" and question.offered is not None:
+            fields[own_group_field(question)] = StringField(
+                "Another group, in your own words (optional)",
+                validators=[Optional(), _length(200)],
+            )
     return type("QuestionPageForm", (PageForm,), fields)
+
+
+def own_group_field(question: Question) -> str:
+    """The name of the box where a user adds a group of their own to a groups question."""
+    return f"{question.id}-own"
 
 
 class SectionCompleteForm(HiatForm):
@@ -540,14 +560,21 @@ def _mark_unreadable(form: Form, unreadable: Unreadable) -> None:
 
 
 # ---------------------------------------------------------------- values in and out
-def form_data(questions: Iterable[Question], values: Mapping[str, Any]) -> dict[str, Any]:
-    """Stored values in the shape the form's `data=` expects."""
+def form_data(
+    questions: Iterable[Question], values: Mapping[str, Any], banks: Banks | None = None
+) -> dict[str, Any]:
+    """Stored values in the shape the form's `data=` expects.
+
+    A group saved under an id that now repeats another shows as the group offered.
+    """
     data: dict[str, Any] = {}
     for question in questions:
         value = values.get(question.id)
         if value is None:
             continue
-        if question.type == "date":
+        if question.type == "groups" and banks is not None and isinstance(value, list):
+            data[question.id] = list(dict.fromkeys(banks.same_group(str(v)) for v in value))
+        elif question.type == "date":
             data[question.id] = _parse_date(value)
         elif question.columns:
             data[question.id] = [_row_data(question, row) for row in value]
@@ -601,7 +628,10 @@ def option_labels(question: Question, banks: Banks, value: Any) -> dict[str, str
 
 def _all_labels(question: Question, banks: Banks) -> dict[str, str]:
     if question.type == "groups":
-        return {group.id: group.label for group in banks.groups}
+        labels = {group.id: group.label for group in banks.groups}
+        own = (v for v in question.offered or () if v.startswith(OWN_GROUP))
+        labels.update({v: v[len(OWN_GROUP) :] for v in own})
+        return labels
     if question.type == "impact_rating":
         labels = dict(IMPACT_PART_LABELS)
         for part in IMPACT_PARTS:
@@ -614,7 +644,8 @@ def _all_labels(question: Question, banks: Banks) -> dict[str, str]:
                 # Column-scoped keys, so a typed cell never reads as a catalogue name.
                 labels.update({f"{column.id}:{i.id}": i.name for i in banks.indicators})
             elif column.type == "scale":
-                labels.update({f"{column.id}:{o.value}": o.label for o in banks.scales[column.scale]})
+                scale = banks.scales[column.scale]
+                labels.update({f"{column.id}:{o.value}": o.label for o in scale})
         return labels
     return {option.value: option.label for option in question.options}
 
@@ -634,10 +665,22 @@ def _used_keys(value: Any) -> set[str]:
 
 
 def new_answers(questions: Iterable[Question], form: FlaskForm, banks: Banks) -> list[NewAnswer]:
-    return [
-        NewAnswer(q.id, value, q.label, option_labels(q, banks, value))
-        for q, value in ((q, stored_value(q, form[q.id].data)) for q in questions)
-    ]
+    answers = []
+    for question in questions:
+        value = stored_value(question, form[question.id].data)
+        own = own_group_field(question)
+        if own in form and not is_blank(form[own].data or ""):
+            added = OWN_GROUP + " ".join(str(form[own].data).split())
+            value = [*(value or []), added] if added not in (value or []) else value
+        labels = option_labels(question, banks, value)
+        if isinstance(value, list):
+            labels.update({v: v[len(OWN_GROUP) :] for v in value if _is_own(v)})
+        answers.append(NewAnswer(question.id, value, question.label, labels))
+    return answers
+
+
+def _is_own(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(OWN_GROUP)
 
 
 # ---------------------------------------------------------------- add and remove rows

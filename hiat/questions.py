@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -46,7 +46,7 @@ IMPACT_PARTS = ("direction", "gap", "magnitude", "confidence")
 STEPS = (1, 2, 3, 4)
 PRINCIPLE_FILE = re.compile(r"^p([1-8])_([a-z_]+)\.toml$")
 VALUE = re.compile(r"^[a-z0-9][a-z0-9_]{0,60}$")
-FIXED_FILES = ("details", "screening", "decision")
+FIXED_FILES = ("details", "screening", "populations", "decision")
 REGION = "cheshire_and_merseyside"
 REQUIRED_FILES = (
     "bank.toml",
@@ -59,10 +59,13 @@ REQUIRED_FILES = (
 # The pages each fixed file may put its questions on; the first is the default.
 # The kind of decision (details.toml) picks each question's wording variant.
 KIND_QUESTION = "details_kind"
+# One checkboxes question chooses the principles (options_from = "principles").
+PRINCIPLES_QUESTION = "screening_principles"
 VARIANT_KEYS = frozenset({"kinds", "label", "hint", "guidance", "statement", "options"})
 FIXED_PAGES = {
     "details.toml": ("details",),
     "screening.toml": ("screening", "proportionality", "path"),
+    "populations.toml": ("populations",),
     "decision.toml": ("decision", "impact"),
 }
 # Details answers copied onto the assessment, for the list of assessments.
@@ -141,6 +144,9 @@ class Question:
     # A follow-up names the question it follows; it is asked only where that one is.
     follows: str | None = None
     variants: tuple[Variant, ...] = ()
+    # A principle's groups question offers the groups the assessment chose for the whole
+    # policy (set by the wizard from the answers); None offers every group.
+    offered: tuple[str, ...] | None = None
 
     def for_kind(self, kind: str | None) -> Question:
         """The question as asked for this kind of decision (the bank's own wording if none)."""
@@ -193,6 +199,19 @@ class Group:
     id: str
     label: str
     dimension: str
+    same_as: str = ""  # the group this one repeats: no longer offered, still read
+
+
+OWN_GROUP = "own:"  # a group of the assessor's own naming is saved as "own:<its name>"
+OWN_DIMENSION = "Named by the assessor"
+
+
+def group_label(groups: Mapping[str, Group], value: str) -> str:
+    """A group's label, or the assessor's own name for it."""
+    if value.startswith(OWN_GROUP):
+        return value[len(OWN_GROUP) :]
+    group = groups.get(value)
+    return group.label if group else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,13 +276,24 @@ class Banks:
     details: tuple[Question, ...]
     screening: tuple[Question, ...]
     decision: tuple[Question, ...]
-    groups: tuple[Group, ...]
+    groups: tuple[Group, ...]  # every group, offered or not, so old answers still read
     dimensions: tuple[Option, ...]
     places: tuple[Option, ...]
     scales: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     questions: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     indicators: tuple[Indicator, ...] = ()
     figures: tuple[LocalFigure, ...] = ()
+    populations: tuple[Question, ...] = ()
+
+    @property
+    def offered_groups(self) -> tuple[Group, ...]:
+        """The groups a user can choose: each once, leaving out those that repeat another."""
+        return tuple(g for g in self.groups if not g.same_as)
+
+    def same_group(self, value: str) -> str:
+        """The group offered in place of one that repeats it; any other value as it is."""
+        group = next((g for g in self.groups if g.id == value), None)
+        return group.same_as if group and group.same_as else value
 
     def indicators_for(self, principle_id: str | None) -> tuple[Indicator, ...]:
         """Catalogue entries for a principle (all of them when there is no principle)."""
@@ -299,6 +329,16 @@ class Banks:
 
     def step(self, number: int) -> Step:
         return self.steps[number - 1]
+
+
+def _adds(principle: Principle) -> str:
+    """What choosing a principle in screening adds, counted from its questions."""
+    live = [q for q in principle.questions if not q.retired]
+    rapid = sum(1 for q in live if q.rapid)
+    return (
+        f"Adds the four steps for this principle: {rapid} questions in a rapid "
+        f"assessment, {len(live)} in a full one."
+    )
 
 
 class _Problems:
@@ -358,6 +398,9 @@ def _build(directory: Path, raw: dict[str, dict[str, Any]], problems: _Problems)
     ctx.option_sources = {"places": places}
     principles = ctx.principles(raw)
     ctx.principle_ids = {p.id for p in principles}
+    ctx.option_sources["principles"] = tuple(
+        Option(p.id, p.title, _adds(p)) for p in sorted(principles, key=lambda p: p.number)
+    )
     indicators = ctx.indicators(raw["indicators.toml"])
     details = ctx.questions("details.toml", raw["details.toml"], "details_")
     for qid in SUMMARY_QUESTIONS.values():
@@ -367,8 +410,9 @@ def _build(directory: Path, raw: dict[str, dict[str, Any]], problems: _Problems)
                 f"needs a question with id '{qid}'; the list of assessments shows it",
             )
     screening = ctx.questions("screening.toml", raw["screening.toml"], "screening_")
+    populations = ctx.questions("populations.toml", raw["populations.toml"], "populations_")
     decision = ctx.questions("decision.toml", raw["decision.toml"], "decision_")
-    all_questions = [*details, *screening, *decision]
+    all_questions = [*details, *screening, *populations, *decision]
     for principle in principles:
         ctx.check_steps(principle)
         ctx.check_follow_ups(principle)
@@ -384,6 +428,7 @@ def _build(directory: Path, raw: dict[str, dict[str, Any]], problems: _Problems)
         details=details,
         screening=screening,
         decision=decision,
+        populations=populations,
         groups=groups,
         dimensions=dimensions,
         places=places,
@@ -518,7 +563,15 @@ class _Context:
                     f"group '{option.value}' has dimension '{dimension}', "
                     "which is not one of the [[dimensions]]",
                 )
-            groups.append(Group(option.value, option.label, dimension))
+            groups.append(Group(option.value, option.label, dimension, _text(item, "same_as")))
+        offered = {g.id for g in groups if not g.same_as}
+        for group in groups:
+            if group.same_as and group.same_as not in offered:
+                self.fail(
+                    "groups.toml",
+                    f"group '{group.id}' has same_as '{group.same_as}': use the id of a group "
+                    "that is offered (one without same_as)",
+                )
         return tuple(groups)
 
     # principles and questions ---------------------------------------------
@@ -701,7 +754,9 @@ class _Context:
             return ()
         if source:
             if source not in self.option_sources:
-                self.fail(name, f"options_from = '{source}' is unknown; use 'places'", qid)
+                self.fail(
+                    name, f"options_from = '{source}' is unknown; use 'places' or 'principles'", qid
+                )
             return self.option_sources.get(source, ())
         return self.options(name, f"a {qtype} question", item.get("options"), qid)
 
@@ -857,6 +912,8 @@ class _Context:
                     f"screens '{question.screens}', which is not a Marmot principle id",
                     question.id,
                 )
+        if any(q.id == PRINCIPLES_QUESTION and not q.retired for q in screening):
+            return
         for principle in principles:
             if principle.id not in screened:
                 self.fail("screening.toml", f"has no question with screens = '{principle.id}'")

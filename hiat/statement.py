@@ -24,7 +24,17 @@ from markupsafe import Markup
 
 from hiat import wizard
 from hiat.dates import local_date
-from hiat.questions import IMPACT_PARTS, KIND_QUESTION, Banks, Principle, Question
+from hiat.questions import (
+    IMPACT_PARTS,
+    KIND_QUESTION,
+    OWN_DIMENSION,
+    OWN_GROUP,
+    PRINCIPLES_QUESTION,
+    Banks,
+    Principle,
+    Question,
+    group_label,
+)
 from hiat.store import Answer, Assessment
 from hiat.text import clean, close_bidi, is_blank
 
@@ -35,6 +45,7 @@ NOT_ANSWERED = "Not answered"
 NOT_GIVEN = "Not given"
 NO_PRINCIPLES = "No principles have been screened in yet."
 NO_ACTION_HEADING = "No action yet for a negative impact"
+WHOLE_POLICY = "The policy as a whole"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A row's own indicator name (value) stands in for a catalogue indicator (key): one column.
 OWN_NAME = {"catalogue": "indicator"}
@@ -396,6 +407,9 @@ def _impact_answer(banks: Banks, answers, principle: Principle) -> Answer | None
 
 
 def _screening_text(answers, banks: Banks, principle: Principle) -> str:
+    if PRINCIPLES_QUESTION in answers:
+        reason = plain(answers.get(wizard.LEFT_OUT_REASON))
+        return f"Screened out: {reason}" if reason else "Screened out; no reason given"
     for question in banks.screening:
         if question.screens == principle.id:
             if question.id not in answers:
@@ -425,7 +439,8 @@ def _step(banks: Banks, number: int, principles, answers) -> list[Block]:
     for principle in principles:
         blocks.append(Heading(3, principle.short_label))
         for question in principle.step_questions(number):
-            if question.rapid or not rapid:
+            # A rapid statement still shows an answer given before the path changed.
+            if question.rapid or not rapid or question.id in answers:
                 blocks += _step_answer(question.for_kind(kind), answers.get(question.id))
     return blocks
 
@@ -445,12 +460,22 @@ def _questions_of_type(principles, types: set[str]) -> list[tuple[Principle, Que
 
 
 def named_groups(answers, banks: Banks, principles) -> dict[str, list[str]]:
-    """Group id -> the principles under which it was named, in bank order."""
+    """Group id -> the principles under which it was named, in bank order.
+
+    The groups chosen for the whole policy come first, even if no principle names them.
+    A group that repeats another counts as the one it repeats.
+    """
     named: dict[str, list[str]] = {}
+    chosen = answers.get(wizard.POPULATION_GROUPS)
+    for group_id in chosen.value if chosen and isinstance(chosen.value, list) else []:
+        named.setdefault(banks.same_group(str(group_id)), [])
+    values = {qid: answer.value for qid, answer in answers.items()}
+    for name in wizard.own_group_names(values):
+        named.setdefault(OWN_GROUP + name, [])
     for principle, question in _questions_of_type(principles, {"groups"}):
         answer = answers.get(question.id)
         for group_id in answer.value if answer and isinstance(answer.value, list) else []:
-            where = named.setdefault(group_id, [])
+            where = named.setdefault(banks.same_group(str(group_id)), [])
             if principle.short_label not in where:
                 where.append(principle.short_label)
     return named
@@ -462,19 +487,23 @@ def _populations(answers, banks: Banks, principles) -> list[Block]:
     if named:
         dimensions = {d.value: d.label for d in banks.dimensions}
         groups = {g.id: g for g in banks.groups}
-        rows = sorted(
+        rows = [
             (
-                groups[gid].label if gid in groups else gid,
-                filled(dimensions.get(groups[gid].dimension, "") if gid in groups else ""),
-                ", ".join(where),
+                group_label(groups, gid),
+                OWN_DIMENSION
+                if gid not in groups
+                else filled(dimensions.get(groups[gid].dimension, "")),
+                ", ".join(where) if where else WHOLE_POLICY,
             )
             for gid, where in named.items()
-        )
-        rows.sort(key=lambda row: row[1])
+        ]
+        order = {label: n for n, label in enumerate([*dimensions.values(), OWN_DIMENSION])}
+        rows.sort(key=lambda row: order.get(row[1], len(order)))
         blocks.append(
             Paragraph(
-                "These groups were named in step 1 or elsewhere. The table "
-                "supports the Public Sector Equality Duty."
+                "These are the groups the policy could affect, and the principles under which "
+                "each was named as affected most. The table supports the Public Sector Equality "
+                "Duty."
             )
         )
         blocks.append(Table(("Group", "Dimension", "Named under"), tuple(rows)))
@@ -646,9 +675,9 @@ def _gap_sentences(answers, banks: Banks, principles) -> list[str]:
 
 def _most_named_groups(answers, banks: Banks, principles, limit: int = 3) -> list[str]:
     named = named_groups(answers, banks, principles)
-    labels = {g.id: g.label for g in banks.groups}
+    groups = {g.id: g for g in banks.groups}
     ranked = sorted(named, key=lambda gid: (-len(named[gid]), list(named).index(gid)))
-    return [in_sentence(labels.get(gid, gid)) for gid in ranked[:limit]]
+    return [in_sentence(group_label(groups, gid)) for gid in ranked[:limit]]
 
 
 def first_sentence(text: str, limit: int = 220) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, url_for
 
 from hiat import dates, wizard
-from hiat.questions import Option, Question
+from hiat.questions import OWN_DIMENSION, Banks, Option, Question
 from hiat.statement import cell_text, date_text, guidance_html
 from hiat.store import Answer
 
@@ -85,6 +85,35 @@ def row_noun(question: Question) -> str:
 
 def column_hint(question: Question, column_id: str) -> str:
     return next((c.hint for c in question.columns if c.id == column_id), "")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupBlock:
+    """The groups a checkbox question offers under one heading."""
+
+    id: str
+    label: str
+    items: tuple[tuple[str, str, str], ...]  # value, label, the end of the box's id
+
+
+def group_blocks(field: Any, banks: Banks) -> list[GroupBlock]:
+    """A groups field's choices under their dimensions, then the assessor's own groups."""
+    dimension_of = {group.id: group.dimension for group in banks.groups}
+    choices = [(str(value), str(label)) for value, label, *_ in field.iter_choices()]
+    blocks = []
+    for dimension in banks.dimensions:
+        items = tuple(
+            (value, label, value)
+            for value, label in choices
+            if dimension_of.get(value) == dimension.value
+        )
+        if items:
+            blocks.append(GroupBlock(dimension.value, dimension.label, items))
+    rest = [(value, label) for value, label in choices if value not in dimension_of]
+    if rest:
+        items = tuple((value, label, f"own-{n}") for n, (value, label) in enumerate(rest, 1))
+        blocks.append(GroupBlock("own", OWN_DIMENSION, items))
+    return blocks
 
 
 def column_type(question: Question, column_id: str) -> str:
@@ -181,6 +210,7 @@ def init_app(app: Flask) -> None:
         ),
         column_hint=column_hint,
         column_type=column_type,
+        group_blocks=group_blocks,
         shown_answer=shown_answer,
         answers_for=answers_for,
         change_answer=change_answer,

@@ -277,7 +277,10 @@ def _question_page(assessment: store.Assessment | None, page: wizard.Page):
         return _edit_rows(assessment, page, form_class)
     if request.method == "GET":
         values = assessment.values() if assessment else {}
-        data = forms.form_data(page.questions, values)
+        suggested = wizard.inferred(
+            banks(), values, page.questions, account().organisation, dt.date.today()
+        )
+        data = forms.form_data(page.questions, {**values, **suggested}, banks())
         data["lock_version"] = str(assessment.page_version(page.id) if assessment else 0)
         return _render_page(assessment, page, form_class(formdata=None, data=data))
     form = form_class()
@@ -364,7 +367,30 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
     if request.form.get("save") == "later":
         flash(SAVED_MESSAGE, "success")
         return redirect(url_for("main.task_list", uid=uid))
+    if request.form.get("save") == "complete":
+        return redirect(_complete_section(uid, values, page))
     return redirect(_after_save(uid, values, page))
+
+
+def _complete_section(uid: str, values: dict, page: wizard.Page) -> str:
+    """ "Save and mark as completed" on a section's last page: on to the next section.
+
+    If an answer the section needs is missing, check answers lists each one instead.
+    """
+    all_sections = wizard.sections(banks(), values)
+    section = wizard.find_section(all_sections, page.section_id)
+    if section is None or list(_missing_answers(uid, section, values)):
+        return url_for("main.check_answers", uid=uid, section_id=page.section_id, complete="yes")
+    store.set_section_complete(store.get_db(), uid, section.id, True)
+    completed = store.get_assessment(store.get_db(), uid, answers=False).completed_sections
+    following = next(
+        (s for s in all_sections if s.id not in completed and s.pages),
+        None,
+    )
+    flash(f"{section.title}: completed.", "success")
+    if following is None or wizard.all_completed(all_sections, completed):
+        return url_for("main.task_list", uid=uid)
+    return url_for("main.question_page", uid=uid, page_id=following.pages[0].id)
 
 
 def _conflict_page(
@@ -427,6 +453,11 @@ def _render_page(
         )
         back = url_for("main.task_list", uid=assessment.uid)
     values = assessment.values() if assessment else {}
+    # A section's last page can mark the section completed; not when editing from check answers.
+    last = (
+        request.args.get("return") != "check"
+        and wizard.next_page(wizard.sections(banks(), values), page) is None
+    )
     # The place as chosen on this page, even before it is saved; else the saved one.
     place = form["details_place"].data if "details_place" in form else None
     place = place or values.get("details_place")
@@ -444,6 +475,7 @@ def _render_page(
         back=back,
         recommendation=wizard.recommend_path(values),
         focus=focus,
+        last_page=last,
         row_anchor=forms.row_anchor,
         # Any POST shown again holds what the user typed and nothing saved.
         unsaved=request.method == "POST",
@@ -468,7 +500,11 @@ def check_answers(uid: str, section_id: str):
     if section is None:
         abort(404)
     form = _CheckAnswersForm()
-    if request.method == "GET":
+    if request.method == "GET" and request.args.get("complete") == "yes":
+        # Sent here by "Save and mark as completed" with answers missing: list each one.
+        form.completed.data = "yes"
+        _can_mark(form, uid, section, values)
+    elif request.method == "GET":
         form.completed.data = "yes" if section_id in assessment.completed_sections else None
     elif form.validate_on_submit() and _can_mark(form, uid, section, values):
         store.set_section_complete(store.get_db(), uid, section_id, form.completed.data == "yes")

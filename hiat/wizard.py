@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from hiat.questions import KIND_QUESTION, SUMMARY_QUESTIONS, Banks, Principle, Question
+from hiat.questions import (
+    KIND_QUESTION,
+    OWN_GROUP,
+    PRINCIPLES_QUESTION,
+    SUMMARY_QUESTIONS,
+    Banks,
+    Principle,
+    Question,
+    Step,
+)
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
 REQUIRED_MESSAGES = {
@@ -29,6 +38,7 @@ FIXED_PAGE_TITLES = {
     "proportionality": "How much assessment does this decision need?",
     "path": "Rapid or full assessment?",
     "screening": "Which principles does the policy affect?",
+    "populations": "Who the policy affects",
     "impact": "Overall impact ratings",
     "decision": "Recommendation and review date",
 }
@@ -41,6 +51,9 @@ PROPORTIONALITY = (
 PATH_QUESTION = "screening_path"
 # Asked for when the author chooses against the screening's suggestion.
 PATH_REASON = "screening_path_reason"
+# Asked for when screening leaves any of the eight Marmot principles out.
+PRINCIPLE_COUNT = 8
+LEFT_OUT_REASON = "screening_left_out_reason"
 # How each proportionality answer reads in the suggestion, so it names every factor.
 FACTOR_WORDS = {
     "screening_scale": {
@@ -75,6 +88,7 @@ class Page:
     questions: tuple[Question, ...]
     step: int | None = None
     purpose: str = ""
+    steps: tuple[Step, ...] = ()  # a rapid page asks questions of all four steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +100,14 @@ class Section:
 
 
 def selected_principles(banks: Banks, values: Mapping[str, Any]) -> tuple[Principle, ...]:
-    """Principles the screening kept in: any answer except one marked screens_out."""
+    """Principles the screening kept in.
+
+    Those ticked in screening_principles; in an assessment screened before that question,
+    any answer to a principle's radios except one marked screens_out.
+    """
+    ticked = values.get(PRINCIPLES_QUESTION)
+    if isinstance(ticked, list):
+        return tuple(p for p in sorted(banks.principles, key=lambda p: p.number) if p.id in ticked)
     selected = []
     for question in banks.screening:
         if not question.screens or question.id not in values:
@@ -113,7 +134,14 @@ def sections(banks: Banks, values: Mapping[str, Any]) -> tuple[Section, ...]:
             kind,
         ),
     ]
-    result.extend(_principle_section(banks, principle, rapid, kind) for principle in principles)
+    result.append(
+        _fixed_section("populations", "Who the policy affects", banks.populations, "Populations")
+    )
+    offered = offered_groups(banks, values)
+    result.extend(
+        _principle_section(banks, principle, rapid, kind, values, offered)
+        for principle in principles
+    )
     impact = tuple(q for q in banks.decision if q.page == "impact" and q.principle in chosen)
     if impact:
         result.append(_fixed_section("impact", "Overall impact ratings", impact, "Impact", kind))
@@ -148,25 +176,93 @@ def _section_of(page_id: str) -> str:
 
 
 def _principle_section(
-    banks: Banks, principle: Principle, rapid: bool = False, kind: str | None = None
+    banks: Banks,
+    principle: Principle,
+    rapid: bool = False,
+    kind: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    offered: tuple[str, ...] | None = None,
 ) -> Section:
+    """Four pages, one a step; a rapid assessment asks its few questions on one page.
+
+    A question the rapid path skips is still asked there once it has an answer, so
+    nothing saved disappears from view.
+    """
+    values = values or {}
+
+    def asked(step_number: int) -> tuple[Question, ...]:
+        return tuple(
+            _offer(banks, q.for_kind(kind), offered, values)
+            for q in principle.step_questions(step_number)
+            if q.rapid or not rapid or q.id in values
+        )
+
+    if rapid:
+        questions = tuple(q for step in banks.steps for q in asked(step.number))
+        page = Page(
+            id=f"{principle.id}-rapid",
+            section_id=principle.id,
+            title=f"Rapid assessment: {principle.short_label}",
+            caption=principle.short_label,
+            questions=questions,
+            purpose="The four steps of the toolkit, with the questions a rapid assessment asks.",
+            steps=banks.steps,
+        )
+        return Section(principle.id, principle.title, (page,), principle)
     pages = tuple(
         Page(
             id=f"{principle.id}-step-{step.number}",
             section_id=principle.id,
             title=f"Step {step.number}: {step.title}",
             caption=principle.short_label,
-            questions=tuple(
-                q.for_kind(kind)
-                for q in principle.step_questions(step.number)
-                if q.rapid or not rapid
-            ),
+            questions=asked(step.number),
             step=step.number,
             purpose=step.purpose,
         )
         for step in banks.steps
     )
     return Section(principle.id, principle.title, pages, principle)
+
+
+POPULATION_GROUPS = "populations_groups"
+POPULATION_OWN = "populations_own_groups"
+
+
+def own_group_names(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The groups the assessor named in their own words, one a line, each once."""
+    text = values.get(POPULATION_OWN)
+    names: list[str] = []
+    for line in str(text or "").splitlines():
+        name = " ".join(line.split()).strip(" -*•")
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return tuple(names)
+
+
+def offered_groups(banks: Banks, values: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The groups every principle offers: those chosen for the policy, then the own-named.
+
+    None (every group) until the populations section has an answer.
+    """
+    chosen = values.get(POPULATION_GROUPS)
+    chosen = [banks.same_group(str(g)) for g in chosen] if isinstance(chosen, list) else []
+    own = [OWN_GROUP + name for name in own_group_names(values)]
+    if not chosen and not own:
+        return None
+    offered = {g.id for g in banks.offered_groups}
+    ordered = [g.id for g in banks.offered_groups if g.id in chosen]
+    ordered += [g for g in chosen if g not in offered and g not in ordered]
+    return tuple(ordered + own)
+
+
+def _offer(banks: Banks, question: Question, offered: tuple[str, ...] | None, values) -> Question:
+    """A principle's groups question offers the policy's groups, and any it already holds."""
+    if question.type != "groups" or offered is None:
+        return question
+    held = values.get(question.id)
+    held = [banks.same_group(str(g)) for g in held] if isinstance(held, list) else []
+    extra = [g for g in dict.fromkeys(held) if g not in offered]
+    return replace(question, offered=(*offered, *extra))
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +373,9 @@ def missing_required(questions: tuple[Question, ...], values: Mapping[str, Any])
 def _is_required(question: Question, values: Mapping[str, Any]) -> bool:
     if question.id == PATH_REASON:
         return chose_against_suggestion(values)
+    if question.id == LEFT_OUT_REASON:
+        ticked = values.get(PRINCIPLES_QUESTION)
+        return isinstance(ticked, list) and bool(ticked) and len(set(ticked)) < PRINCIPLE_COUNT
     condition = question.required_if
     if condition is not None:
         return values.get(condition.question) in condition.values
@@ -382,3 +481,48 @@ def harm_without_action(banks: Banks, values: Mapping[str, Any]) -> tuple[Princi
         if harmful and not actions:
             flagged.append(principle)
     return tuple(flagged)
+
+
+REVIEW_QUESTION = "decision_review_date"
+DECISION_DATE = "details_decision_date"
+ORGANISATION_QUESTION = "details_organisation"
+
+
+def inferred(
+    banks: Banks,
+    values: Mapping[str, Any],
+    questions: tuple[Question, ...],
+    organisation: str,
+    today: dt.date,
+) -> dict[str, Any]:
+    """Answers the tool can suggest for this page's unanswered questions; the user can change them.
+
+    The user's organisation; the path the screening suggests; the principles an assessment
+    screened before the checkboxes question kept in; a review a year after the decision.
+    Nothing is saved until the user saves the page.
+    """
+    suggestions: dict[str, Any] = {}
+    ids = {q.id for q in questions}
+    if ORGANISATION_QUESTION in ids and organisation:
+        suggestions[ORGANISATION_QUESTION] = organisation
+    suggestion = recommend_path(values)
+    if PATH_QUESTION in ids and suggestion is not None:
+        suggestions[PATH_QUESTION] = suggestion.path
+    if PRINCIPLES_QUESTION in ids:
+        kept = [p.id for p in selected_principles(banks, values)]
+        if kept:
+            suggestions[PRINCIPLES_QUESTION] = kept
+    if REVIEW_QUESTION in ids:
+        suggestions[REVIEW_QUESTION] = _a_year_after(values.get(DECISION_DATE), today)
+    return {qid: value for qid, value in suggestions.items() if _is_blank(values.get(qid))}
+
+
+def _a_year_after(decision_date: Any, today: dt.date) -> str:
+    try:
+        start = max(dt.date.fromisoformat(str(decision_date)), today)
+    except ValueError:
+        start = today
+    try:
+        return start.replace(year=start.year + 1).isoformat()
+    except ValueError:  # 29 February
+        return (start.replace(day=28, year=start.year + 1)).isoformat()

@@ -191,14 +191,11 @@ DETAILS = {
 }
 
 
-def screening_data(selected: tuple[str, ...]) -> dict[str, str]:
-    data = {"save": "continue"}
-    for principle in PRINCIPLES:
-        if principle in selected:
-            data[f"screening_{principle}"] = "a_lot"
-        else:
-            data[f"screening_{principle}"] = "not_at_all"
-            data[f"screening_{principle}_reason"] = "The plan does not change this."
+def screening_data(selected: tuple[str, ...]) -> dict[str, object]:
+    """The screening page as posted: the principles ticked, and why the rest were left out."""
+    data: dict[str, object] = {"save": "continue", "screening_principles": list(selected)}
+    if len(selected) < len(PRINCIPLES):
+        data["screening_left_out_reason"] = "The plan does not change this."
     return data
 
 

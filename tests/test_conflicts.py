@@ -36,7 +36,7 @@ def setup_assessment(csrf_app) -> tuple[str, object, object]:
     )
     form = loaded_form(first, f"/assessments/{uid}/pages/screening")
     for key, value in screening_data(("early_years",)).items():
-        form.setlist(key, [value])
+        form.setlist(key, value if isinstance(value, list) else [value])
     assert first.post(f"/assessments/{uid}/pages/screening", data=form).status_code == 302
     return uid, first, second
 

@@ -122,7 +122,9 @@ def test_empty_plan_downloads_with_its_headings(new_assessment, client):
     response = client.get(f"/assessments/{uid}/action-plan.csv")
     assert response.mimetype == "text/csv"
     rows = read_csv(response.data)
-    assert rows == [["Principle", "Cause addressed", "Action", "Owner", "Timescale"]]
+    assert rows == [
+        ["Principle", "Cause addressed", "Action", "Owner", "Timescale", "Resources needed"]
+    ]
 
 
 def test_unknown_plan_is_not_found(new_assessment, client):

@@ -150,9 +150,9 @@ def test_missing_question_bank_folder_is_reported(tmp_path):
 def test_a_rapid_follow_up_of_a_question_the_rapid_path_skips_is_refused(bank_dir):
     path = bank_dir / "p5_healthy_places.toml"
     text = path.read_text(encoding="utf-8")
-    parent = 'id = "p5_s2_worst_first"\nstep = 2\ntype = "yes_no_unsure"\nrapid = true\n'
-    assert parent in text
-    path.write_text(text.replace(parent, parent.replace("rapid = true\n", "")), "utf-8")
+    follow_up = 'id = "p5_s2_worst_first_detail"\nstep = 2\ntype = "textarea"\n'
+    assert follow_up in text
+    path.write_text(text.replace(follow_up, follow_up + "rapid = true\n"), "utf-8")
     message = problems(bank_dir)
     assert "questions/p5_healthy_places.toml: question 'p5_s2_worst_first_detail'" in message
     assert "is rapid but the question it follows, 'p5_s2_worst_first', is not" in message
@@ -181,7 +181,7 @@ def test_a_follow_up_before_its_parent_is_refused(bank_dir):
 def test_the_rapid_path_never_shows_a_follow_up_without_its_parent(banks):
     from hiat import wizard
 
-    values = {f"screening_{p.id}": "a_lot" for p in banks.principles} | {"screening_path": "rapid"}
+    values = {"screening_principles": [p.id for p in banks.principles], "screening_path": "rapid"}
     for section in wizard.sections(banks, values):
         for page in section.pages:
             shown = {q.id for q in page.questions}

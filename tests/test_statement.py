@@ -98,21 +98,11 @@ def filled_values(text: str) -> dict:
         "details_place": "wirral",
         "details_summary": text,
         "details_decision_date": "2027-03-27",
-        "screening_early_years": "a_lot",
-        "screening_environment_sustainability": "a_little",
+        "screening_principles": ["early_years", "environment_sustainability"],
+        "screening_left_out_reason": text,
         "p1_s1_groups": ["se_imd_q1", "pc_disability"],
         "p1_s1_causes_detail": text,
-        "p1_s1_gap_age5": [
-            {
-                "indicator": text,
-                "baseline": "61%",
-                "target": text,
-                "breakdown": "",
-                "source": "",
-                "frequency": "",
-                "review_date": "",
-            }
-        ],
+        "p1_s1_gap_age5": [{"indicator": text, "baseline": "61%", "source": ""}],
         "p1_s2_actions": [
             {"cause": text, "action": text, "owner": "Head of Housing", "timescale": "March 2027"}
         ],
@@ -136,10 +126,6 @@ def filled_values(text: str) -> dict:
         "decision_option": "proceed_with_changes",
         "decision_review_date": "2028-03-31",
     }
-    for principle in PRINCIPLES:
-        if f"screening_{principle}" not in values:
-            values[f"screening_{principle}"] = "not_at_all"
-            values[f"screening_{principle}_reason"] = text
     return values
 
 
@@ -175,6 +161,7 @@ def test_statement_of_a_finished_assessment_still_says_it_is_not_yet_approved(ba
     sections = {
         "details",
         "screening",
+        "populations",
         "early_years",
         "environment_sustainability",
         "impact",
@@ -477,6 +464,10 @@ def test_no_table_cell_or_list_item_is_empty_in_the_worked_example(banks):
 
 def test_monitoring_plan_has_one_indicator_column_and_no_unused_column(banks):
     values = filled_values("x")
+    values["p1_s3_indicators"] = [
+        *values["p1_s3_indicators"],
+        {"catalogue": "", "indicator": "Free school meals take-up", "target": "90%"},
+    ]
     text = to_markdown(make_assessment(banks, values), banks, GENERATED)
     monitoring = text[text.index("## Monitoring plan") : text.index("## Impact ratings")]
     header = monitoring.split("\n")[2]
