@@ -199,10 +199,13 @@ def reading_table(headers: Iterable[str], grid: Iterable[Iterable[str]]) -> Tabl
 
 def shown_columns(columns: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """(id, header) of the columns a reader sees: own indicator names join the catalogue."""
+    columns = list(columns)
+    ids = {cid for cid, _ in columns}
+    joined = {own for key, own in OWN_NAME.items() if key in ids}
     return [
-        (cid, "Indicator" if cid in OWN_NAME else header)
+        (cid, "Indicator" if cid in OWN_NAME or cid in OWN_NAME.values() else header)
         for cid, header in columns
-        if cid not in OWN_NAME.values()
+        if cid not in joined
     ]
 
 

@@ -112,7 +112,7 @@ def group_blocks(field: Any, banks: Banks) -> list[GroupBlock]:
     rest = [(value, label) for value, label in choices if value not in dimension_of]
     if rest:
         items = tuple((value, label, f"own-{n}") for n, (value, label) in enumerate(rest, 1))
-        blocks.append(GroupBlock("own", OWN_DIMENSION, items))
+        blocks.append(GroupBlock("assessor", OWN_DIMENSION, items))
     return blocks
 
 

@@ -382,7 +382,7 @@ def _complete_section(uid: str, values: dict, page: wizard.Page) -> str:
     if section is None or list(_missing_answers(uid, section, values)):
         return url_for("main.check_answers", uid=uid, section_id=page.section_id, complete="yes")
     store.set_section_complete(store.get_db(), uid, section.id, True)
-    completed = store.get_assessment(store.get_db(), uid, answers=False).completed_sections
+    completed = store.get_assessment(store.get_db(), uid).completed_sections
     following = next(
         (s for s in all_sections if s.id not in completed and s.pages),
         None,

@@ -41,7 +41,7 @@ def test_every_question_id_matches_its_file_prefix(banks):
     for question in banks.questions.values():
         prefix = (
             question.file.split("_")[0]
-            if question.file.startswith("p")
+            if re.match(r"p[1-8]_", question.file)
             else question.file.removesuffix(".toml")
         )
         assert re.fullmatch(rf"{prefix}_[a-z0-9_]{{2,60}}", question.id), question.id

@@ -23,7 +23,7 @@ from hiat.statement import (
     to_markdown,
 )
 from hiat.store import Answer, Assessment
-from tests.conftest import PRINCIPLES, QUESTIONS, md_headings, normalize
+from tests.conftest import QUESTIONS, md_headings, normalize
 
 GENERATED = dt.date(2026, 11, 23)
 HOSTILE = [

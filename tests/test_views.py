@@ -84,17 +84,42 @@ def test_new_assessment_goes_to_check_answers_and_then_task_list(client, pages):
     uid = uid_from(location)
     assert pages.post(location, {"completed": "yes"}) == f"/assessments/{uid}"
     task_list = pages.get(f"/assessments/{uid}")
-    assert "You have completed 1 of 3 sections." in normalize(task_list.text)
+    assert "You have completed 1 of 4 sections." in normalize(task_list.text)
 
 
-def test_screening_reason_is_required_for_not_at_all(new_assessment, pages):
+def test_save_and_mark_completed_on_a_sections_last_page_goes_on_to_the_next_section(pages):
+    location = pages.post("/assessments/new", {**DETAILS, "save": "complete"})
+    assert location.endswith("/pages/proportionality")
+    uid = uid_from(location)
+    page = pages.get(location)
+    assert "Assessment details: completed." in normalize(page.text)
+    task_list = pages.get(f"/assessments/{uid}")
+    assert "You have completed 1 of 4 sections." in normalize(task_list.text)
+
+
+def test_marking_a_section_completed_with_answers_missing_lists_each_one(new_assessment, pages):
+    uid = new_assessment()
+    # The screening section's last page is filled in, but not its proportionality page.
+    data = {**screening_data(("early_years",)), "save": "complete"}
+    location = pages.post(f"/assessments/{uid}/pages/screening", data)
+    assert location.endswith("/sections/screening/check?complete=yes")
+    page = pages.get(location)
+    href = f"/assessments/{uid}/pages/proportionality?return=check#screening_scale"
+    assert ("Select how big the decision is", href) in error_summary(page)
+    # The four proportionality answers and the path, each with its own link.
+    assert len(error_summary(page)) == 5
+    task_list = pages.get(f"/assessments/{uid}")
+    assert "You have completed 0 of" in normalize(task_list.text)
+
+
+def test_a_reason_is_required_for_the_principles_left_out(new_assessment, pages):
     uid = new_assessment()
     data = screening_data(("early_years",))
-    del data["screening_fair_work_reason"]
+    del data["screening_left_out_reason"]
     page = pages.post(f"/assessments/{uid}/pages/screening", data, status=200)
     assert (
-        "Give a reason why the policy will not affect fair employment and good work",
-        "#screening_fair_work_reason",
+        "Explain why the policy will not affect the principles you did not select",
+        "#screening_left_out_reason",
     ) in error_summary(page)
 
 

@@ -129,14 +129,30 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
     browser.submit({"screening_path": "rapid"}, ("save", "continue"), expect=200)
     assert "Explain why you chose a different assessment" in normalize(browser.page.text)
     browser.submit_and_open({"screening_path": "full", "screening_path_reason": ""})
-    screening = {}
-    for question in browser.page.select("input[type=radio][value=a_lot]"):
-        principle = question["name"].removeprefix("screening_")
-        chosen = principle in ("living_standard", "environment_sustainability")
-        screening[question["name"]] = "a_lot" if chosen else "not_at_all"
-        if not chosen:
-            screening[f"{question['name']}_reason"] = "No link found in our evidence review."
-    browser.submit_and_open(screening)
+    hints = [normalize(h.text) for h in browser.page.select(".govuk-checkboxes__hint")]
+    assert len(hints) == 8 and all(h.startswith("Adds the four steps") for h in hints)
+    browser.submit_and_open(
+        {
+            "screening_principles": ["living_standard", "environment_sustainability"],
+            "screening_left_out_reason": "No link found in our evidence review.",
+        }
+    )
+    complete_section(browser)
+
+    # Who the policy affects: chosen once for every principle
+    browser.follow("Who the policy affects")
+    browser.submit_and_open(
+        {
+            "populations_groups": [
+                "se_fuel_poor",
+                "se_private_renters",
+                "se_no_car",
+                "geo_coastal",
+                "pc_disability",
+            ],
+            "populations_own_groups": "Tenants whose landlord must agree to works",
+        }
+    )
     complete_section(browser)
     tasks = [normalize(a.text) for a in browser.page.select(".govuk-task-list__link")]
     assert "Ensure a healthy standard of living for all" in tasks
@@ -211,8 +227,12 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
 
     # Recommendation, with a validation error fixed on the way
     browser.follow("Recommendation and review date")
+    # The review date is suggested: a year after the decision date given in the details.
+    assert browser.page.select_one("#decision_review_date-year")["value"] == "2028"
     page = browser.submit(
-        {"decision_option": "proceed_with_changes"}, ("save", "continue"), expect=200
+        {"decision_option": "proceed_with_changes", "decision_review_date": ["", "", ""]},
+        ("save", "continue"),
+        expect=200,
     )
     assert page.title.text.startswith("Error: ")
     assert "Enter the date when this assessment should be reviewed" in page.text
@@ -223,7 +243,7 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
         }
     )
     complete_section(browser)
-    assert "You have completed 6 of 6 sections." in normalize(browser.page.text)
+    assert "You have completed 7 of 7 sections." in normalize(browser.page.text)
 
     # The statement
     browser.follow("Preview and download the statement")
@@ -250,9 +270,14 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
     not_assessed = section_of(statement, "### Principles not assessed")
     assert "| Screened out: No link found in our evidence review. |" in not_assessed
     step1 = section_of(statement, "## Step 1")
-    assert "2 indicators, listed in the monitoring plan." in step1
+    # Step 1 findings stay in step 1, as a table; the monitoring plan has only step 3's.
+    assert "| Fuel poverty (low income, low energy efficiency) | 14% in 2023 |" in step1
+    assert "Households in temporary accommodation" in step1
     populations = section_of(statement, "## Populations affected")
     assert "Households in fuel poverty" in populations and "Disability" in populations
+    assert "| Tenants whose landlord must agree to works | Named by the assessor |" in populations
+    monitoring = section_of(statement, "## Monitoring plan")
+    assert "14% in 2023" not in monitoring
     plan = section_of(statement, "## Action plan")
     assert (
         "| Healthy standard of living | Cold, damp private rented homes | Target insulation "
@@ -261,6 +286,5 @@ def test_council_officer_completes_a_green_plan_assessment(csrf_app):
     ) in plan
     monitoring = section_of(statement, "## Monitoring plan")
     assert "Homes at EPC band C or above, by tenure" in monitoring
-    assert "Fuel poverty (low income, low energy efficiency)" in monitoring
-    assert "Households in temporary accommodation" in monitoring
+    assert "Fuel poverty (low income, low energy efficiency)" not in monitoring
     assert "1 September 2027" in monitoring

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hiat import wizard
 
 
@@ -18,12 +20,20 @@ def test_not_sure_keeps_a_principle_in_and_not_at_all_leaves_it_out(banks):
 def test_sections_follow_the_hiat_order(banks):
     values = screened(prevention="a_lot", early_years="a_lot")
     ids = [s.id for s in wizard.sections(banks, values)]
-    assert ids == ["details", "screening", "early_years", "prevention", "impact", "decision"]
+    assert ids == [
+        "details",
+        "screening",
+        "populations",
+        "early_years",
+        "prevention",
+        "impact",
+        "decision",
+    ]
 
 
 def test_impact_section_is_left_out_until_a_principle_is_screened_in(banks):
     ids = [s.id for s in wizard.sections(banks, {})]
-    assert ids == ["details", "screening", "decision"]
+    assert ids == ["details", "screening", "populations", "decision"]
 
 
 def test_each_principle_has_a_page_per_step(banks):
@@ -144,13 +154,108 @@ def test_no_recommendation_until_all_four_answers_are_given():
 
 
 def test_rapid_path_asks_only_the_key_questions_of_each_step(banks):
-    full = wizard.sections(banks, screened(fair_work="a_lot"))
-    rapid = wizard.sections(banks, {**screened(fair_work="a_lot"), "screening_path": "rapid"})
-    for full_page, rapid_page in zip(full[2].pages, rapid[2].pages, strict=True):
-        assert 0 < len(rapid_page.questions) < len(full_page.questions)
-        assert all(q.rapid for q in rapid_page.questions)
+    full = wizard.find_section(wizard.sections(banks, screened(fair_work="a_lot")), "fair_work")
+    values = {**screened(fair_work="a_lot"), "screening_path": "rapid"}
+    rapid = wizard.find_section(wizard.sections(banks, values), "fair_work")
+    # One page for the principle, asking the rapid questions of all four steps, in order.
+    assert [p.id for p in rapid.pages] == ["fair_work-rapid"]
+    asked = rapid.pages[0].questions
+    assert all(q.rapid for q in asked)
+    assert [q.step for q in asked] == sorted(q.step for q in asked)
+    assert {q.step for q in asked} == {1, 2, 3, 4}
+    assert len(asked) < sum(len(p.questions) for p in full.pages)
+
+
+def test_rapid_page_still_asks_a_question_answered_before_the_path_changed(banks):
+    values = {
+        **screened(fair_work="a_lot"),
+        "screening_path": "rapid",
+        "p3_s1_local_jobs": "Care work and retail",
+    }
+    rapid = wizard.find_section(wizard.sections(banks, values), "fair_work")
+    assert "p3_s1_local_jobs" in {q.id for q in rapid.pages[0].questions}
 
 
 def test_screening_has_a_proportionality_page_before_the_principles(banks):
     screening = wizard.find_section(wizard.sections(banks, {}), "screening")
     assert [p.id for p in screening.pages] == ["proportionality", "path", "screening"]
+
+
+def test_principles_ticked_in_screening_are_assessed_in_bank_order(banks):
+    values = {"screening_principles": ["prevention", "early_years"]}
+    chosen = [p.id for p in wizard.selected_principles(banks, values)]
+    assert chosen == ["early_years", "prevention"]
+
+
+def test_each_principle_option_says_what_choosing_it_adds(banks):
+    question = banks.questions["screening_principles"]
+    for option in question.options:
+        principle = banks.principle(option.value)
+        rapid = len([q for q in principle.questions if q.rapid and not q.retired])
+        full = len([q for q in principle.questions if not q.retired])
+        assert option.hint == (
+            f"Adds the four steps for this principle: {rapid} questions in a rapid "
+            f"assessment, {full} in a full one."
+        )
+
+
+def test_a_reason_is_needed_only_when_a_principle_is_left_out(banks):
+    reason = banks.questions[wizard.LEFT_OUT_REASON]
+    some = {"screening_principles": ["early_years"]}
+    every = {"screening_principles": [p.id for p in banks.principles]}
+    assert wizard.missing_required((reason,), some) == {
+        reason.id: "Explain why the policy will not affect the principles you did not select"
+    }
+    assert wizard.missing_required((reason,), every) == {}
+
+
+def test_an_assessment_screened_with_the_old_questions_keeps_its_principles_ticked(banks):
+    values = screened(early_years="a_little", fair_work="not_at_all", prevention="not_sure")
+    page = wizard.find_page(wizard.sections(banks, values), "screening")
+    suggested = wizard.inferred(banks, values, page.questions, "", dt.date(2026, 12, 2))
+    assert suggested["screening_principles"] == ["early_years", "prevention"]
+
+
+def test_the_tool_suggests_the_organisation_the_path_and_a_review_a_year_after_the_decision(
+    banks,
+):
+    values = {
+        "screening_scale": "small",
+        "screening_people": "many",
+        "screening_reversible": "hard",
+        "screening_evidence": "some",
+        "details_decision_date": "2027-03-25",
+    }
+    questions = tuple(banks.questions[q] for q in ("details_organisation", "screening_path"))
+    today = dt.date(2026, 12, 2)
+    assert wizard.inferred(banks, values, questions, "Sefton Council", today) == {
+        "details_organisation": "Sefton Council",
+        "screening_path": "rapid",
+    }
+    review = (banks.questions["decision_review_date"],)
+    assert wizard.inferred(banks, values, review, "", today) == {
+        "decision_review_date": "2028-03-25"
+    }
+    # An answer already given is never replaced.
+    answered = {**values, "decision_review_date": "2027-09-01"}
+    assert wizard.inferred(banks, answered, review, "", today) == {}
+
+
+def test_principles_offer_the_groups_chosen_for_the_policy_and_the_own_named(banks):
+    values = {
+        "screening_principles": ["early_years"],
+        "populations_groups": ["se_low_income", "core20"],
+        "populations_own_groups": "People who use the library to get online\n\n- Lone fathers\n",
+        "p1_s1_groups": ["pc_disability"],
+    }
+    page = wizard.find_page(wizard.sections(banks, values), "early_years-step-1")
+    groups = next(q for q in page.questions if q.id == "p1_s1_groups")
+    # Core20 repeats the most deprived 20%, so that group is offered in its place; a group
+    # this question already holds stays on offer.
+    assert groups.offered == (
+        "se_imd_q1",
+        "se_low_income",
+        "own:People who use the library to get online",
+        "own:Lone fathers",
+        "pc_disability",
+    )
