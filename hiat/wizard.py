@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from hiat.questions import (
+    IMPACT_PARTS,
     KIND_QUESTION,
     OWN_GROUP,
     PRINCIPLES_QUESTION,
@@ -125,8 +126,11 @@ def sections(banks: Banks, values: Mapping[str, Any]) -> tuple[Section, ...]:
     rapid = values.get(PATH_QUESTION) == "rapid"
     kind = decision_kind(values)
     result = [
-        _fixed_section("details", "Assessment details", banks.details, "Before you start", kind),
         _fixed_section(
+            banks, "details", "Assessment details", banks.details, "Before you start", kind
+        ),
+        _fixed_section(
+            banks,
             "screening",
             "Screening: how much assessment, and which principles?",
             banks.screening,
@@ -135,7 +139,9 @@ def sections(banks: Banks, values: Mapping[str, Any]) -> tuple[Section, ...]:
         ),
     ]
     result.append(
-        _fixed_section("populations", "Who the policy affects", banks.populations, "Populations")
+        _fixed_section(
+            banks, "populations", "Who the policy affects", banks.populations, "Populations"
+        )
     )
     offered = offered_groups(banks, values)
     result.extend(
@@ -144,10 +150,12 @@ def sections(banks: Banks, values: Mapping[str, Any]) -> tuple[Section, ...]:
     )
     impact = tuple(q for q in banks.decision if q.page == "impact" and q.principle in chosen)
     if impact:
-        result.append(_fixed_section("impact", "Overall impact ratings", impact, "Impact", kind))
+        result.append(
+            _fixed_section(banks, "impact", "Overall impact ratings", impact, "Impact", kind)
+        )
     result.append(
         _fixed_section(
-            "decision", "Recommendation and review date", banks.decision, "Decision", kind
+            banks, "decision", "Recommendation and review date", banks.decision, "Decision", kind
         )
     )
     return tuple(result)
@@ -160,14 +168,19 @@ def decision_kind(values: Mapping[str, Any]) -> str | None:
 
 
 def _fixed_section(
-    section_id: str, title: str, questions, caption: str, kind: str | None = None
+    banks: Banks,
+    section_id: str,
+    title: str,
+    questions,
+    caption: str,
+    kind: str | None = None,
 ) -> Section:
     """A section of the fixed files, one page per `page` key, in FIXED_PAGE_TITLES order."""
     pages = []
     for page_id, page_title in FIXED_PAGE_TITLES.items():
         on_page = _live(q.for_kind(kind) for q in questions if q.page == page_id)
         if on_page and _section_of(page_id) == section_id:
-            pages.append(Page(page_id, section_id, page_title, caption, on_page))
+            pages.extend(split_page(banks, Page(page_id, section_id, page_title, caption, on_page)))
     return Section(section_id, title, tuple(pages))
 
 
@@ -210,18 +223,70 @@ def _principle_section(
         )
         return Section(principle.id, principle.title, (page,), principle)
     pages = tuple(
-        Page(
-            id=f"{principle.id}-step-{step.number}",
-            section_id=principle.id,
-            title=f"Step {step.number}: {step.title}",
-            caption=principle.short_label,
-            questions=asked(step.number),
-            step=step.number,
-            purpose=step.purpose,
-        )
+        part
         for step in banks.steps
+        for part in split_page(
+            banks,
+            Page(
+                id=f"{principle.id}-step-{step.number}",
+                section_id=principle.id,
+                title=f"Step {step.number}: {step.title}",
+                caption=principle.short_label,
+                questions=asked(step.number),
+                step=step.number,
+                purpose=step.purpose,
+            ),
+        )
     )
     return Section(principle.id, principle.title, pages, principle)
+
+
+# A page asks at most about this many form controls (boxes, options and buttons); a longer
+# one is split into parts, keeping each follow-up with the question it follows.
+CONTROL_LIMIT = 40
+
+
+def controls(banks: Banks, question: Question) -> int:
+    """How many form controls a question puts on its page, with one row of a table."""
+    if question.type in ("radios", "checkboxes", "yes_no_unsure"):
+        return len(question.options)
+    if question.type == "groups":
+        offered = question.offered
+        return len(banks.offered_groups) if offered is None else len(offered) + 1
+    if question.type == "impact_rating":
+        return sum(len(banks.scales[part]) for part in IMPACT_PARTS)
+    if question.type == "date":
+        return 3
+    if question.columns:
+        return sum(3 if c.type == "date" else 1 for c in question.columns) + 2
+    return 1
+
+
+def split_page(banks: Banks, page: Page) -> tuple[Page, ...]:
+    """The page as it is, or in parts of at most CONTROL_LIMIT controls each."""
+    chunks: list[list[Question]] = []
+    size = 0
+    for question in page.questions:
+        count = controls(banks, question)
+        follows_last = chunks and question.follows in {q.id for q in chunks[-1]}
+        if chunks and (follows_last or size + count <= CONTROL_LIMIT):
+            chunks[-1].append(question)
+            size += count
+        else:
+            chunks.append([question])
+            size = count
+    if len(chunks) <= 1:
+        return (page,)
+    return tuple(
+        replace(
+            page,
+            id=page.id if n == 1 else f"{page.id}-part-{n}",
+            title=f"{page.title}, part {n} of {len(chunks)}",
+            questions=tuple(chunk),
+            purpose=page.purpose if n == 1 else "",
+        )
+        for n, chunk in enumerate(chunks, 1)
+    )
 
 
 POPULATION_GROUPS = "populations_groups"

@@ -191,6 +191,13 @@ DETAILS = {
 }
 
 
+# The groups a policy touches, chosen once; every principle then offers these.
+POPULATIONS = {
+    "populations_groups": ["se_imd_q1", "se_low_income", "se_fuel_poor", "pc_disability"],
+    "save": "continue",
+}
+
+
 def screening_data(selected: tuple[str, ...]) -> dict[str, object]:
     """The screening page as posted: the principles ticked, and why the rest were left out."""
     data: dict[str, object] = {"save": "continue", "screening_principles": list(selected)}
@@ -208,6 +215,8 @@ def new_assessment(client: FlaskClient):
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         uid = uid_from(response.headers["Location"])
         response = client.post(f"/assessments/{uid}/pages/screening", data=screening_data(selected))
+        assert response.status_code == 302
+        response = client.post(f"/assessments/{uid}/pages/populations", data=POPULATIONS)
         assert response.status_code == 302
         return uid
 

@@ -49,6 +49,8 @@ def make_app(tmp_path: Path, bank_dir: Path):
 def start(client) -> str:
     uid = uid_from(client.post("/assessments/new", data=DETAILS).headers["Location"])
     client.post(f"/assessments/{uid}/pages/screening", data=screening_data(("early_years",)))
+    groups = {"populations_groups": ["se_imd_q1", "pc_disability"], "save": "continue"}
+    client.post(f"/assessments/{uid}/pages/populations", data=groups)
     return uid
 
 

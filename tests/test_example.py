@@ -119,3 +119,11 @@ def test_example_answer_to_a_question_not_in_the_bank_is_reported(example_dir, b
         BankError, match="extra.toml: question 'p1_s1_nonexistent': is not a question in the bank"
     ):
         load_example(example_dir, banks)
+
+
+def test_every_worked_example_answer_fits_its_box(example, banks):
+    """Copied and saved as it is, no answer is refused as too long."""
+    for qid, value in example.answers.items():
+        limit = banks.questions[qid].max_length
+        if limit and isinstance(value, str):
+            assert len(value) <= limit, (qid, len(value), limit)

@@ -15,6 +15,7 @@ from hiat import create_app
 from hiat.questions import REGION, BankError, LocalFigure
 from tests.conftest import (
     DETAILS,
+    POPULATIONS,
     QUESTIONS,
     Pages,
     normalize,
@@ -50,6 +51,7 @@ def prevention_page(client):
     location = client.post("/assessments/new", data=dict(DETAILS, details_place="wirral"))
     uid = uid_from(location.headers["Location"])
     client.post(f"/assessments/{uid}/pages/screening", data=screening_data(("prevention",)))
+    client.post(f"/assessments/{uid}/pages/populations", data=POPULATIONS)
     return f"/assessments/{uid}/pages/prevention-step-1"
 
 
@@ -203,7 +205,7 @@ def test_figure_without_a_section_is_refused_at_start_up(bank_dir, tmp_path):
 def test_a_figure_tagged_for_two_questions_on_one_page_shows_once(new_assessment, pages, banks):
     uid = new_assessment(("prevention",))
     page = pages.get(f"/assessments/{uid}/pages/prevention-step-1")
-    figure = next(f for f in banks.figures if f.id == "lc_cm_life_expectancy_2018_20")
+    figure = next(f for f in banks.figures if f.id == "lc_cm_life_expectancy_gap")
     assert {"p6_s1_gap", "p6_s1_groups"} <= set(figure.questions)
     assert page.text.count(figure.text) == 1
 

@@ -10,6 +10,7 @@ import pytest
 from hiat import store, wizard
 from tests.conftest import (
     DETAILS,
+    POPULATIONS,
     PRINCIPLES,
     check_page,
     normalize,
@@ -136,7 +137,8 @@ def test_every_page_of_a_full_assessment_has_one_h1_and_a_matching_title(
     new_assessment, pages, banks
 ):
     uid = new_assessment(PRINCIPLES)
-    all_sections = wizard.sections(banks, {f"screening_{p}": "a_lot" for p in PRINCIPLES})
+    values = {"screening_principles": list(PRINCIPLES), **POPULATIONS}
+    all_sections = wizard.sections(banks, values)
     for section in all_sections:
         for page in section.pages:
             pages.get(f"/assessments/{uid}/pages/{page.id}")
@@ -344,3 +346,23 @@ def test_hostile_answers_are_shown_back_as_text_on_every_page(new_assessment, pa
         assert page.find("script", string="alert(1)") is None, url
         assert page.find("img") is None, url
         assert hostile in page.text, url
+
+
+def test_no_page_of_a_full_assessment_has_more_than_about_forty_controls(
+    new_assessment, pages, banks
+):
+    """Long pages are split into parts; a follow-up stays with its question."""
+    uid = new_assessment(PRINCIPLES)
+    values = {"screening_principles": list(PRINCIPLES), **POPULATIONS}
+    for section in wizard.sections(banks, values):
+        for page in section.pages:
+            form = pages.get(f"/assessments/{uid}/pages/{page.id}").select_one(
+                "form[data-hiat-form]"
+            )
+            controls = [
+                tag
+                for tag in form.find_all(["input", "select", "textarea", "button"])
+                if tag.get("type") != "hidden" and "hiat-default-submit" not in tag.get("class", [])
+            ]
+            # The two or three buttons that save the page are not counted.
+            assert len(controls) - 3 <= wizard.CONTROL_LIMIT + 2, (page.id, len(controls))

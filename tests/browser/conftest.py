@@ -7,6 +7,7 @@ CSRF protection on, as in production. `make test` installs Chromium when it is m
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -43,6 +44,9 @@ def chromium_path() -> str:
 
 
 EMAIL = "robin@halton.gov.uk"
+# "Save and continue"; on a section's last page its twin "Save and check your answers" (the
+# other button there marks the section completed at once).
+SAVE_AND_CONTINUE = re.compile(r"^Save and (continue|check your answers)$")
 
 
 @pytest.fixture(scope="session")

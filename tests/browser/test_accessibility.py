@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import SAVE_AND_CONTINUE, axe_violations, screenshot
 
 SIGNED_OUT_PAGES = {
     "sign-in": "/sign-in",
@@ -71,7 +71,7 @@ def test_assessment_page_has_no_accessibility_violations(page, assessment_uid, n
 
 def test_page_showing_errors_has_no_accessibility_violations(page):
     page.goto("/assessments/new")
-    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("button", name=SAVE_AND_CONTINUE).click()
     expect(page).to_have_title(re.compile(r"^Error: "))
     screenshot(page, "validation-errors")
     assert axe_violations(page) == []

@@ -8,22 +8,13 @@ import re
 from docx import Document
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
-
-OTHERS = (
-    "early_years",
-    "education_skills",
-    "fair_work",
-    "healthy_places",
-    "prevention",
-    "racism_discrimination",
-)
+from tests.browser.conftest import SAVE_AND_CONTINUE, screenshot
 
 
 def save_and_continue(page: Page) -> None:
     # Wait for the next page, so a following click cannot land on this one.
     with page.expect_navigation():
-        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_role("button", name=SAVE_AND_CONTINUE).click()
 
 
 def choose(page: Page, name: str, value: str) -> None:
@@ -66,13 +57,26 @@ def screen(page: Page) -> None:
     )
     choose(page, "screening_path", "full")
     save_and_continue(page)
-    choose(page, "screening_living_standard", "a_lot")
-    choose(page, "screening_environment_sustainability", "a_little")
-    for principle in OTHERS:
-        choose(page, f"screening_{principle}", "not_at_all")
-        page.locator(f"#screening_{principle}_reason").fill("Our evidence review found no link.")
+    choose(page, "screening_principles", "living_standard")
+    choose(page, "screening_principles", "environment_sustainability")
+    page.locator("#screening_left_out_reason").fill("Our evidence review found no link.")
     save_and_continue(page)
     complete_section(page)
+
+
+def populations(page: Page) -> None:
+    page.get_by_role("link", name="Who the policy affects").click()
+    for group in ("Households in fuel poverty", "Private renters", "Households without a car"):
+        page.get_by_label(group, exact=True).check()
+    page.locator("#populations_own_groups").fill("Tenants whose landlord must agree to works")
+    save_and_continue(page)
+    complete_section(page)
+
+
+def save_until_check_answers(page: Page) -> None:
+    """Save each remaining page of the section, however many parts it is split into."""
+    while "Check your answers" not in page.locator("h1").inner_text():
+        save_and_continue(page)
 
 
 def living_standard(page: Page) -> None:
@@ -81,10 +85,10 @@ def living_standard(page: Page) -> None:
     page.get_by_label("Private renters").check()
     # Indicator rows: add a second row, then remove the first.
     page.locator("#p4_s1_rates-0-indicator").fill("Row to remove")
-    page.get_by_role("button", name="Add another indicator").first.click()
+    page.get_by_role("button", name="Add another finding").first.click()
     page.locator("#p4_s1_rates-1-catalogue").select_option("ind_fuel_poverty")
     page.locator("#p4_s1_rates-1-baseline").fill("Latest published value")
-    page.get_by_role("button", name="Remove indicator 1").first.click()
+    page.get_by_role("button", name="Remove finding 1").first.click()
     expect(page.locator("#p4_s1_rates-0-baseline")).to_have_value("Latest published value")
     expect(page.locator("#p4_s1_rates-1-indicator")).to_have_count(0)
     screenshot(page, "journey-step-1-rows")
@@ -115,15 +119,14 @@ def living_standard(page: Page) -> None:
     choose(page, "p4_s4_prices-gap", "widens")
     choose(page, "p4_s4_prices-magnitude", "small")
     choose(page, "p4_s4_prices-confidence", "medium")
-    save_and_continue(page)
+    save_until_check_answers(page)
     complete_section(page)
 
 
 def environment(page: Page) -> None:
     page.get_by_role("link", name=re.compile("Pursue environmental sustainability")).click()
     page.get_by_label("Households without a car").first.check()
-    for _ in range(4):
-        save_and_continue(page)
+    save_until_check_answers(page)
     complete_section(page)
 
 
@@ -157,10 +160,11 @@ def test_officer_completes_an_assessment_and_downloads_the_statement(page):
     page.get_by_role("button", name="Start a new assessment").click()
     fill_details(page)
     screen(page)
+    populations(page)
     living_standard(page)
     environment(page)
     decide(page)
-    expect(page.locator("main")).to_contain_text("You have completed 6 of 6 sections.")
+    expect(page.locator("main")).to_contain_text("You have completed 7 of 7 sections.")
 
     page.get_by_role("link", name="Preview and download the statement").click()
     screenshot(page, "journey-statement")

@@ -17,6 +17,7 @@ from playwright.sync_api import Page
 from hiat import store, transfer, wizard
 from tests.browser.conftest import (
     EMAIL,
+    SAVE_AND_CONTINUE,
     axe_violations,
     copy_worked_example,
     new_page,
@@ -208,7 +209,7 @@ def test_page_showing_errors_does_not_scroll_sideways_at_320_px(page):
     page.set_viewport_size(VIEWPORT)
     page.goto("/assessments/new")
     with page.expect_navigation():
-        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_role("button", name=SAVE_AND_CONTINUE).click()
     assert page.locator(".govuk-error-summary").is_visible()
     screenshot(page, "reflow-errors")
     _assert_reflows(page, page.evaluate(MEASURE, WIDTH))

@@ -6,7 +6,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import axe_violations, new_page, screenshot, sign_in_page
+from tests.browser.conftest import (
+    SAVE_AND_CONTINUE,
+    axe_violations,
+    new_page,
+    screenshot,
+    sign_in_page,
+)
 from tests.conftest import make_user
 
 REVIEWER = "sky@halton.gov.uk"
@@ -21,14 +27,15 @@ def mark_every_section_complete(page: Page) -> None:
             return
         with page.expect_navigation():
             items.first.locator("a").click()
-        for _ in range(6):  # the example answers everything, so each page saves
+        for _ in range(12):  # the example answers everything, so each page saves
             if "Check your answers" in page.locator("h1").inner_text():
                 break
             with page.expect_navigation():
-                page.get_by_role("button", name="Save and continue").click()
+                page.get_by_role("button", name=SAVE_AND_CONTINUE).click()
+        assert "Check your answers" in page.locator("h1").inner_text(), page.url
         page.locator("input[name=completed][value=yes]").check()
         with page.expect_navigation():
-            page.get_by_role("button", name="Save and continue").click()
+            page.get_by_role("button", name=SAVE_AND_CONTINUE).click()
         expect(page.locator(".govuk-task-list").first).to_be_visible()
     raise AssertionError("sections never all completed")
 
