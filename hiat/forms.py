@@ -623,15 +623,14 @@ def option_labels(question: Question, banks: Banks, value: Any) -> dict[str, str
     Saved with the answer, so it still reads correctly after the bank changes.
     """
     used = _used_keys(value)
+    if question.type == "groups":
+        # Own-named groups ("own:<name>") carry their label in their value.
+        groups = {group.id: group for group in banks.groups}
+        return {key: group_label(groups, key) for key in used}
     return {key: label for key, label in _all_labels(question, banks).items() if key in used}
 
 
 def _all_labels(question: Question, banks: Banks) -> dict[str, str]:
-    if question.type == "groups":
-        labels = {group.id: group.label for group in banks.groups}
-        own = (v for v in question.offered or () if v.startswith(OWN_GROUP))
-        labels.update({v: v[len(OWN_GROUP) :] for v in own})
-        return labels
     if question.type == "impact_rating":
         labels = dict(IMPACT_PART_LABELS)
         for part in IMPACT_PARTS:
@@ -673,14 +672,8 @@ def new_answers(questions: Iterable[Question], form: FlaskForm, banks: Banks) ->
             added = OWN_GROUP + " ".join(str(form[own].data).split())
             value = [*(value or []), added] if added not in (value or []) else value
         labels = option_labels(question, banks, value)
-        if isinstance(value, list):
-            labels.update({v: v[len(OWN_GROUP) :] for v in value if _is_own(v)})
         answers.append(NewAnswer(question.id, value, question.label, labels))
     return answers
-
-
-def _is_own(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(OWN_GROUP)
 
 
 # ---------------------------------------------------------------- add and remove rows

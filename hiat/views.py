@@ -368,11 +368,12 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
         flash(SAVED_MESSAGE, "success")
         return redirect(url_for("main.task_list", uid=uid))
     if request.form.get("save") == "complete":
-        return redirect(_complete_section(uid, values, page))
+        done = assessment.completed_sections if assessment else frozenset()
+        return redirect(_complete_section(uid, values, page, done))
     return redirect(_after_save(uid, values, page))
 
 
-def _complete_section(uid: str, values: dict, page: wizard.Page) -> str:
+def _complete_section(uid: str, values: dict, page: wizard.Page, done: frozenset[str]) -> str:
     """ "Save and mark as completed" on a section's last page: on to the next section.
 
     If an answer the section needs is missing, check answers lists each one instead.
@@ -382,7 +383,7 @@ def _complete_section(uid: str, values: dict, page: wizard.Page) -> str:
     if section is None or list(_missing_answers(uid, section, values)):
         return url_for("main.check_answers", uid=uid, section_id=page.section_id, complete="yes")
     store.set_section_complete(store.get_db(), uid, section.id, True)
-    completed = store.get_assessment(store.get_db(), uid).completed_sections
+    completed = done | {section.id}
     following = next(
         (s for s in all_sections if s.id not in completed and s.pages),
         None,
