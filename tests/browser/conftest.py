@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from hiat import create_app, store, wizard
+from hiat.forms import option_labels
 from tests.conftest import PASSWORD, ROOT, make_user
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -165,9 +166,9 @@ def axe_violations(page: Page) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="session")
-def assessment_uid(live_app) -> str:
-    """An assessment with two principles screened in, saved straight to the database."""
+def _saved_assessment(live_app, **extra) -> str:
+    """An assessment with two principles screened in and its groups chosen, saved straight
+    to the database."""
     banks = live_app.extensions["hiat"]
     values = {
         "details_title": "Warm homes and active travel",
@@ -178,14 +179,21 @@ def assessment_uid(live_app) -> str:
         "screening_people": "many",
         "screening_reversible": "hard",
         "screening_evidence": "some",
+        "screening_principles": ["living_standard", "healthy_places"],
+        "screening_left_out_reason": "No effect expected.",
+        "populations_groups": ["se_imd_q1", "se_fuel_poor", "se_private_renters", "pc_disability"],
+        "populations_own_groups": "Tenants whose landlord must agree to works",
+        **extra,
     }
-    for principle in banks.principles:
-        chosen = principle.id in ("living_standard", "healthy_places")
-        values[f"screening_{principle.id}"] = "a_lot" if chosen else "not_at_all"
-        if not chosen:
-            values[f"screening_{principle.id}_reason"] = "No effect expected."
+    # Saved as the pages save them, with the labels of the options chosen.
     answers = [
-        store.NewAnswer(qid, value, banks.questions[qid].label) for qid, value in values.items()
+        store.NewAnswer(
+            qid,
+            value,
+            banks.questions[qid].label,
+            option_labels(banks.questions[qid], banks, value),
+        )
+        for qid, value in values.items()
     ]
     with live_app.app_context():
         return store.create_assessment(
@@ -197,6 +205,20 @@ def assessment_uid(live_app) -> str:
             completed=["details"],
             organisation_id=store.find_user(store.get_db(), EMAIL).organisation_id,
         )
+
+
+@pytest.fixture(scope="session")
+def assessment_uid(live_app) -> str:
+    """A full assessment of two principles."""
+    return _saved_assessment(live_app, screening_path="full")
+
+
+@pytest.fixture(scope="session")
+def rapid_uid(live_app) -> str:
+    """The same, as a rapid assessment: one page a principle."""
+    return _saved_assessment(
+        live_app, screening_path="rapid", screening_path_reason="Decided by the board in May."
+    )
 
 
 @pytest.fixture(scope="session")

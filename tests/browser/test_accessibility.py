@@ -31,15 +31,18 @@ ASSESSMENT_PAGES = {
     "task-list": "",
     "proportionality": "/pages/proportionality",  # radios with hints
     "path": "/pages/path",  # the suggestion, a choice and a reason
-    "screening": "/pages/screening",  # radios and conditional textarea
-    "step-1": "/pages/living_standard-step-1",  # groups, intersections, indicator rows
+    "screening": "/pages/screening",  # principles as checkboxes with hints, reasons
+    "populations": "/pages/populations",  # every group, and own-named groups
+    "step-1": "/pages/living_standard-step-1",  # chosen groups and own box, finding rows
     "step-2": "/pages/living_standard-step-2",  # textarea, yes/no, radios, action rows
     "step-3": "/pages/living_standard-step-3",  # indicator rows, checkboxes
     "step-4": "/pages/healthy_places-step-4",  # impact ratings
+    "step-4-part-2": "/pages/healthy_places-step-4-part-2",  # determinant rows, a split page
     "impact": "/pages/impact",
     "decision": "/pages/decision",  # date input
     "details": "/pages/details",  # text, textarea, radios, date
     "check-answers": "/sections/details/check",
+    "check-answers-missing": "/sections/screening/check?complete=yes",  # every gap listed
     "statement": "/statement",
     "print-view": "/statement/print",
     "history": "/history",
@@ -66,6 +69,13 @@ def test_page_has_no_accessibility_violations(page, name):
 def test_assessment_page_has_no_accessibility_violations(page, assessment_uid, name):
     page.goto(f"/assessments/{assessment_uid}{ASSESSMENT_PAGES[name]}")
     screenshot(page, name)
+    assert axe_violations(page) == []
+
+
+def test_rapid_page_of_all_four_steps_has_no_accessibility_violations(page, rapid_uid):
+    page.goto(f"/assessments/{rapid_uid}/pages/living_standard-rapid")
+    expect(page.locator("h2", has_text="Step 4: ")).to_have_count(1)
+    screenshot(page, "rapid-page")
     assert axe_violations(page) == []
 
 

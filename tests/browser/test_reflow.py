@@ -57,14 +57,17 @@ ASSESSMENT_PAGES = {
     "question-page-proportionality": "/pages/proportionality",
     "question-page-path": "/pages/path",
     "question-page-screening": "/pages/screening",
+    "question-page-populations": "/pages/populations",
     "question-page-indicator-rows": "/pages/living_standard-step-1",
     "question-page-action-rows": "/pages/living_standard-step-2",
     "question-page-monitoring-rows": "/pages/living_standard-step-3",
     "question-page-impact-ratings": "/pages/healthy_places-step-4",
+    "question-page-determinant-rows": "/pages/healthy_places-step-4-part-2",
     "question-page-overall-impact": "/pages/impact",
     "question-page-decision": "/pages/decision",
     "check-answers": "/sections/living_standard/check",
     "check-answers-details": "/sections/details/check",
+    "check-answers-missing": "/sections/screening/check?complete=yes",
     "statement": "/statement",
     "print-view": "/statement/print",
     "board-summary-print-view": "/summary/print",
@@ -201,6 +204,13 @@ def test_page_does_not_scroll_sideways_at_320_px(page, reflow_assessment, name):
 def test_assessment_page_does_not_scroll_sideways_at_320_px(page, reflow_assessment, name):
     uid = reflow_assessment[0]
     measured = _at_320_px(page, f"/assessments/{uid}{ASSESSMENT_PAGES[name]}", name)
+    _assert_reflows(page, measured)
+    _assert_scrolling_regions_are_usable(page)
+
+
+def test_rapid_page_does_not_scroll_sideways_at_320_px(page, rapid_uid):
+    url = f"/assessments/{rapid_uid}/pages/living_standard-rapid"
+    measured = _at_320_px(page, url, "question-page-rapid")
     _assert_reflows(page, measured)
     _assert_scrolling_regions_are_usable(page)
 
