@@ -255,3 +255,37 @@ def test_pages_and_statement_use_the_wording_for_the_kind_of_decision(bank_dir):
     import datetime as dt
 
     assert "#### Who loses most\n" in to_markdown(assessment, banks, dt.date(2026, 12, 2))
+
+
+def test_a_group_that_repeats_an_unknown_group_is_refused(bank_dir):
+    path = bank_dir / "groups.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('same_as = "geo_coastal"', 'same_as = "geo_seaside"'), "utf-8")
+    assert (
+        "questions/groups.toml: group 'plus_coastal' has same_as 'geo_seaside': use the id of "
+        "a group that is offered (one without same_as)"
+    ) in problems(bank_dir)
+
+
+def test_a_scale_column_must_name_a_scale(bank_dir):
+    path = bank_dir / "bank.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('scale = "direction"', 'scale = "colour"'), "utf-8")
+    assert (
+        "questions/bank.toml: table 'determinant_table': column 'direction' needs `scale`, one "
+        "of yes_no_unsure, direction, gap, magnitude, confidence"
+    ) in problems(bank_dir)
+
+
+def test_options_from_an_unknown_source_names_both_sources(bank_dir):
+    path = bank_dir / "screening.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('options_from = "principles"', 'options_from = "topics"'), "utf-8")
+    assert "options_from = 'topics' is unknown; use 'places' or 'principles'" in problems(bank_dir)
+
+
+def test_the_principles_question_lets_the_old_screening_radios_be_retired(bank_dir):
+    banks = load_banks(bank_dir)
+    assert all(q.retired for q in banks.screening if q.screens)
+    chooser = banks.questions["screening_principles"]
+    assert [o.value for o in chooser.options] == [p.id for p in banks.principles]
