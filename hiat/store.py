@@ -95,6 +95,7 @@ class AssessmentSummary:
     updated_at: str
     revision: int = 1
     review_date: str | None = None
+    role: str | None = None  # the listing user's role on it (see access_role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,7 +437,14 @@ def list_assessments(
     Without a user, every assessment: for operators' commands and tests only.
     """
     where, params = "archived = ?", [int(archived)]
+    # The user's role on each, as access_role gives it: by organisation, else by a share.
+    role, role_params = "NULL", []
     if user is not None:
+        role = (
+            "CASE WHEN organisation_id = ? THEN ? ELSE (SELECT role FROM shares WHERE "
+            "shares.assessment_id = assessments.id AND shares.user_id = ?) END"
+        )
+        role_params = [user.organisation_id, user.role, user.id]
         where += (
             " AND (organisation_id = ? OR id IN "
             "(SELECT assessment_id FROM shares WHERE user_id = ?))"
@@ -445,12 +453,13 @@ def list_assessments(
     with _reading():
         rows = db.query(
             "SELECT uid, title, organisation, place, status, updated_at, revision, "
+            f"{role} AS role, "
             # The review date is an answer; the list needs it to show "Review due".
             "(SELECT json_extract(value, '$') FROM answers WHERE answers.assessment_id = "
             "assessments.id AND question_id = 'decision_review_date') AS review_date "
             "FROM assessments "
             f"WHERE {where} ORDER BY updated_at DESC, id DESC",
-            params,
+            [*role_params, *params],
         )
         return [AssessmentSummary(**row) for row in rows]
 
