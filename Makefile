@@ -8,10 +8,16 @@ STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ASSETS := static/css/hiat.css static/js/govuk-frontend.min.js
 
-.PHONY: run test lint fmt bench setup assets browser fonts clean
+.PHONY: run dev test lint fmt bench setup assets browser fonts clean
 
+# For use: gunicorn on 127.0.0.1, debugger off, the database migrated once before the
+# workers start. `make dev` keeps Flask's reloader and debugger, for developers only.
 run: setup
 	@echo "Starting hiat at http://127.0.0.1:5000 (press Ctrl+C to stop)"
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py app:app
+
+dev: setup
+	@echo "Starting hiat for development at http://127.0.0.1:5000, with the debugger"
 	$(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
 
 test: setup browser

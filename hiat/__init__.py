@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from hiat import accounts, forms, security, store, ui, views
+from hiat import accounts, forms, security, settings, store, ui, views
 from hiat.cache import DocumentCache
 from hiat.example import load_example
 from hiat.questions import load_banks
@@ -38,12 +38,16 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        PRODUCTION=False,
+        TRUSTED_PROXIES=0,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env(prefix="HIAT")
     if test_config:
         app.config.update(test_config)
+    settings.apply(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 

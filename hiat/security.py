@@ -10,6 +10,7 @@ import secrets
 
 from flask import Flask, Response, g, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 
 CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
@@ -31,10 +32,19 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+# Over HTTPS, browsers keep to HTTPS for a year (RFC 6797).
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def add_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    # A signed-in page or download holds someone's work: no shared or back-button copy.
+    if current_user.is_authenticated and request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -354,6 +354,22 @@ def schema_version(db: Database) -> str:
     return applied[-1].name if applied else ""
 
 
+def health(db: Database) -> str:
+    """The schema version, after reading and writing-locking the database; or an error.
+
+    For /healthz: a database that is missing its tables, unreadable or locked too long
+    raises DatabaseUnavailable.
+    """
+    with _reading():
+        version = schema_version(db)
+        db.execute("SELECT count(*) FROM assessments").fetchone()
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+    if not version:
+        raise DatabaseUnavailable("The database has no schema: run `flask --app app init-db`")
+    return version
+
+
 @contextmanager
 def write_tx(db: Database) -> Iterator[Database]:
     """One transaction that holds the write lock from its first read."""

@@ -58,6 +58,7 @@ PUBLIC = frozenset(
         "main.accessibility",
         "main.example_page",
         "main.indicator_catalogue",
+        "main.healthz",
     }
 )
 
@@ -114,6 +115,19 @@ def role_on(assessment: store.Assessment) -> str | None:
 def require_author() -> None:
     if account().role != "author":
         abort(403)
+
+
+# ---------------------------------------------------------------- for operators
+@bp.get("/healthz")
+def healthz():
+    """For a load balancer or monitor: 200 when the database can be read and written."""
+    try:
+        version = store.health(store.get_db())
+    except store.DatabaseUnavailable as err:
+        # The reason goes to the operator's log, not to whoever asked.
+        current_app.logger.error("Health check failed: %s", err)
+        return {"status": "unavailable"}, 503
+    return {"status": "ok", "schema": version}
 
 
 # ---------------------------------------------------------------- start and list

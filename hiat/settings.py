@@ -1,0 +1,74 @@
+"""Settings an operator gives through HIAT_ variables, checked before the app starts.
+
+A setting that cannot work stops the start with one line that says how to fix it, rather
+than starting and failing on the first request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+MIN_SECRET_LENGTH = 32
+# Settings read as yes or no, however they are written in the environment.
+BOOLEANS = ("SESSION_COOKIE_SECURE", "PRODUCTION")
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+class SettingError(SystemExit):
+    """A setting that stops the app from starting; its message is the one line shown."""
+
+    def __init__(self, message: str):
+        super().__init__(f"hiat cannot start: {message}")
+
+
+def apply(app: Flask) -> None:
+    """Check the settings and switch on what production needs: Secure cookies, proxies."""
+    for key in BOOLEANS:
+        if key in app.config:
+            app.config[key] = yes_or_no(key, app.config[key])
+    secret = app.config.get("SECRET_KEY")
+    # Test suites sign sessions with short keys of their own.
+    short = not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH
+    if secret is not None and short and not app.config.get("TESTING"):
+        raise SettingError(
+            f"HIAT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters; make one with "
+            "`python3 -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
+    if app.config.get("PRODUCTION"):
+        if not secret:
+            raise SettingError(
+                "set HIAT_SECRET_KEY (at least 32 characters) when HIAT_PRODUCTION is on"
+            )
+        app.config["SESSION_COOKIE_SECURE"] = True
+    proxies = trusted_proxies(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        # Each trusted proxy adds one hop to X-Forwarded-For, -Proto and -Host.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
+def yes_or_no(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SettingError(f"HIAT_{key} must be on or off, not {value!r}")
+
+
+def trusted_proxies(value: Any) -> int:
+    """How many proxies in front of the app to believe; 0 believes none."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = -1
+    if isinstance(value, bool) or count < 0 or count > 5:
+        raise SettingError(
+            f"HIAT_TRUSTED_PROXIES must be a whole number from 0 to 5, not {value!r}"
+        )
+    return count
