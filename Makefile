@@ -13,10 +13,12 @@ ASSETS := static/css/hiat.css static/js/govuk-frontend.min.js
 # For use: gunicorn on 127.0.0.1, debugger off, the database migrated once before the
 # workers start. `make dev` keeps Flask's reloader and debugger, for developers only.
 run: setup
+	@$(BIN)/flask --app app create-admin
 	@echo "Starting hiat at http://127.0.0.1:5000 (press Ctrl+C to stop)"
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py app:app
 
 dev: setup
+	@$(BIN)/flask --app app create-admin
 	@echo "Starting hiat for development at http://127.0.0.1:5000, with the debugger"
 	$(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
 

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from hiat import accounts, forms, security, settings, store, ui, views
+from hiat import accounts, forms, logs, security, settings, store, ui, views
 from hiat.cache import DocumentCache
 from hiat.example import load_example
 from hiat.questions import load_banks
@@ -41,6 +41,9 @@ def create_app(
         SESSION_COOKIE_SECURE=False,
         PRODUCTION=False,
         TRUSTED_PROXIES=0,
+        # A session ends after this long without a request, and this long after sign-in.
+        SESSION_IDLE_MINUTES=30,
+        SESSION_MAX_HOURS=12,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -66,6 +69,7 @@ def create_app(
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
+    logs.init_app(app)
     # Reads the raw body for bytes that are not UTF-8, so it must run before CSRFProtect
     # parses the form.
     app.before_request(forms.note_unreadable_text)

@@ -1,16 +1,24 @@
 """Accounts: first-run set-up, sign in and out, and administrators managing users.
 
-Passwords are hashed with argon2. Sign-in attempts are rate limited, and every
-failure gives the same message, so no page reveals whether an account exists.
+Passwords are hashed with argon2. Every failure to sign in gives the same message, so
+no page reveals whether an account exists; failures are counted in the database, per
+account and per address, so every worker refuses the same guesses. A session is a row
+in the database: signing out, a new password and a disabled account end it at once,
+as do 30 minutes without a request and 12 hours after signing in.
 A password an administrator sets is temporary: until its owner chooses their
-own, every page but a few sends them to "Change your password".
+own, every page but a few sends them to "Change your password". Administrators
+manage only their own organisation's people, and everything they do is in the audit log.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import click
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import (
@@ -19,14 +27,14 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
-from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
-from flask_limiter.util import get_remote_address
+from flask.cli import with_appcontext
 from flask_login import (
     LoginManager,
     UserMixin,
@@ -44,8 +52,14 @@ from hiat import store
 from hiat.forms import HiatForm, TextRequired, choose_one, tidy_text
 
 bp = Blueprint("accounts", __name__)
-limiter = Limiter(get_remote_address, storage_uri="memory://")
-SIGN_IN_LIMIT = "10 per minute;50 per hour"
+# Failed sign-ins allowed in the window before the account, or the address, must wait.
+# An office can share one address, so it may fail more often than one account.
+FAILURES_PER_ACCOUNT = 10
+FAILURES_PER_ADDRESS = 50
+FAILURE_WINDOW = timedelta(minutes=15)
+SESSION_KEY = "hiat_session"
+# Form fields carried through the sign-in page after a session ended mid-page.
+CARRY = "carry:"
 WRONG_DETAILS = "Enter a correct email address and password"
 MIN_PASSWORD = 12
 MAX_PASSWORD = 200
@@ -94,6 +108,74 @@ def password_matches(account: store.User | None, password: str) -> bool:
 
 def account() -> store.User:
     return current_user.account
+
+
+def address() -> str:
+    """Where the request came from: the client, once ProxyFix has believed the proxies."""
+    return request.remote_addr or "unknown"
+
+
+def log(action: str, subject: str, organisation_id: int | None, **detail) -> None:
+    """Add to the audit log: the signed-in person did `action` to `subject`."""
+    me = account() if current_user.is_authenticated else None
+    store.audit(
+        store.get_db(),
+        action=action,
+        actor=me.email if me else detail.pop("actor", "someone not signed in"),
+        actor_id=me.id if me else None,
+        subject=subject,
+        address=address(),
+        organisation_id=organisation_id,
+        detail=detail,
+    )
+
+
+# ---------------------------------------------------------------- sessions
+def begin_session(person: store.User) -> None:
+    """Sign this browser in with a new session record (never one it brought with it)."""
+    session.clear()
+    session[SESSION_KEY] = store.start_session(store.get_db(), person.id, address())
+    login_user(SignedInUser(person))
+
+
+def end_session() -> None:
+    token = session.get(SESSION_KEY)
+    if token:
+        store.end_session(store.get_db(), token)
+    logout_user()
+    session.clear()
+
+
+def idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def lifetime_limit() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+
+
+# ---------------------------------------------------------------- failed sign-ins
+def locked_until(email: str, now: datetime | None = None) -> datetime | None:
+    """When this email, or this address, may try again; None if it may try now."""
+    now = now or datetime.now(UTC)
+    by_email, by_address = store.failed_sign_ins(
+        store.get_db(), email=email, address=address(), since=now - FAILURE_WINDOW
+    )
+    waits = [
+        datetime.fromisoformat(times[-limit]) + FAILURE_WINDOW
+        for times, limit in ((by_email, FAILURES_PER_ACCOUNT), (by_address, FAILURES_PER_ADDRESS))
+        if len(times) >= limit
+    ]
+    return max(waits) if waits else None
+
+
+def lock_out_message(until: datetime) -> str:
+    minutes = max(1, -(-int((until - datetime.now(UTC)).total_seconds()) // 60))
+    return (
+        "You have tried to sign in too many times. Wait "
+        f"{minutes} minute{'s' if minutes != 1 else ''}, then try again. If you have "
+        "forgotten your password, ask your administrator to reset it"
+    )
 
 
 # ---------------------------------------------------------------- password rules
@@ -244,17 +326,29 @@ def _exists(name: str) -> str:
     return f"“{name}” already exists: choose it from the list of organisations"
 
 
+def _exists_elsewhere(name: str) -> str:
+    return f"“{name}” already exists: ask one of its administrators to add this person"
+
+
 def user_form(db: store.Database, own: str) -> UserForm:
-    """The add-user form: existing organisations to choose from, the administrator's first."""
+    """The add-user form: the administrator's own organisation, or a new one.
+
+    Other organisations' people are theirs to manage. The first person of a new
+    organisation becomes its administrator, so that someone can.
+    """
     form = UserForm(organisation=own)
-    names = store.list_organisations(db)
-    form.organisation.choices = [SelectChoice(n, n) for n in names] + [
-        SelectChoice(NEW_ORGANISATION, "A new organisation")
+    form.organisation.choices = [
+        SelectChoice(own, own),
+        SelectChoice(NEW_ORGANISATION, "A new organisation"),
     ]
     return form
 
 
 class SetupForm(AccountForm):
+    code = StringField(
+        "Set-up code",
+        validators=[TextRequired(message="Enter the set-up code"), Length(max=100)],
+    )
     organisation = StringField(
         "Your organisation",
         validators=[
@@ -295,55 +389,119 @@ class ChangePasswordForm(AccountForm):
 # ---------------------------------------------------------------- routes
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
-    """Create the first administrator. The page exists only while there are no accounts."""
+    """Create the first administrator, with the one-time code `flask create-admin` prints.
+
+    The page exists only while there are no accounts.
+    """
     db = store.get_db()
     if store.count_users(db):
         abort(404)
-    form = SetupForm(organisation=store.known_organisation(db))
+    form = SetupForm(organisation=store.known_organisation(db), code=request.args.get("code", ""))
     if form.validate_on_submit():
-        created = store.create_user(
-            db,
-            organisation=form.organisation.data,
-            email=form.email.data,
-            name=form.name.data,
-            role="author",
-            password_hash=hash_password(form.password.data),
-            is_admin=True,
-        )
-        login_user(SignedInUser(created))
-        flash("Your administrator account is ready. Add your colleagues from Users.", "success")
-        return redirect(url_for("main.assessment_list"))
+        try:
+            created = store.create_first_admin(
+                db,
+                code=form.code.data,
+                organisation=form.organisation.data,
+                email=form.email.data,
+                name=form.name.data,
+                password_hash=hash_password(form.password.data),
+            )
+        except store.SetupDone:
+            abort(404)
+        except store.SetupCodeWrong:
+            form.code.errors = [
+                "The set-up code is not right, has been used or has expired. Get a new one "
+                "by running `flask --app app create-admin` on the server"
+            ]
+        else:
+            begin_session(created)
+            log("administrator created at set-up", created.email, created.organisation_id)
+            flash("Your administrator account is ready. Add your colleagues from Users.", "success")
+            return redirect(url_for("main.assessment_list"))
     return render_template("accounts/setup.html", form=form)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def sign_in():
-    if store.count_users(store.get_db()) == 0:
+    db = store.get_db()
+    if store.count_users(db) == 0:
         return redirect(url_for("accounts.setup"))
     form = SignInForm()
+    carried = _carried()
     if form.validate_on_submit():
-        found = store.find_user(store.get_db(), form.email.data or "")
+        email = (form.email.data or "").strip().lower()
+        until = locked_until(email)
+        if until is not None:
+            log("sign-in refused: locked out", email, _organisation_of_email(email), actor=email)
+            form.email.errors = [lock_out_message(until)]
+            return render_template("accounts/sign_in.html", form=form, carried=carried), 429
+        found = store.find_user(db, email)
         if password_matches(found, form.password.data or ""):
-            login_user(SignedInUser(found))
+            if found.disabled:
+                log("sign-in refused: account disabled", email, found.organisation_id, actor=email)
+                form.email.errors = [
+                    "Your account has been disabled. Ask your administrator if you need it again"
+                ]
+                return render_template("accounts/sign_in.html", form=form, carried=carried), 403
+            begin_session(found)
+            log("signed in", found.email, found.organisation_id)
+            if carried and safe_path(request.args.get("next", "")):
+                return render_template("accounts/resume.html", carried=carried, action=_safe_next())
             return redirect(_safe_next())
+        store.note_failed_sign_in(db, email, address())
+        log("sign-in failed", email, found.organisation_id if found else None, actor=email)
         form.email.errors = [WRONG_DETAILS]
-    return render_template("accounts/sign_in.html", form=form)
+    return render_template("accounts/sign_in.html", form=form, carried=carried)
+
+
+def _carried() -> list[tuple[str, str]]:
+    if request.method != "POST":
+        return []
+    return [
+        (key.removeprefix(CARRY), value)
+        for key, value in request.form.items(multi=True)
+        if key.startswith(CARRY)
+    ]
+
+
+def carry_through_sign_in(path: str, fields: Iterable[tuple[str, str]]):
+    """The sign-in page for someone whose session ended as they saved: their answers are
+    kept in it, and offered for saving once they are signed in again."""
+    carried = [(key, value) for key, value in fields if key != "csrf_token"]
+    form = SignInForm(formdata=None)
+    return render_template("accounts/sign_in.html", form=form, carried=carried, resume_to=path), 401
+
+
+def _organisation_of_email(email: str) -> int | None:
+    found = store.find_user(store.get_db(), email)
+    return found.organisation_id if found else None
 
 
 def _safe_next() -> str:
-    target = request.args.get("next", "")
-    # Only paths on this site, never another host.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.assessment_list")
+    return safe_path(request.args.get("next", "")) or url_for("main.assessment_list")
+
+
+def safe_path(target: str) -> str | None:
+    """The target if it is a path on this site; None for anything a browser could send elsewhere.
+
+    Browsers drop tabs and line breaks inside a URL, so "/\t/evil.example" is "//evil.example".
+    """
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target) or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 @bp.post("/sign-out")
 def sign_out():
     form = FlaskForm()
     if form.validate_on_submit():
-        logout_user()
+        if current_user.is_authenticated:
+            log("signed out", account().email, account().organisation_id)
+        end_session()
         flash("You have signed out.", "success")
     return redirect(url_for("main.start"))
 
@@ -354,9 +512,11 @@ def users():
     db = store.get_db()
     form = user_form(db, account().organisation)
     if form.validate_on_submit() and _add_user(db, form):
+        new = form.organisation.data == NEW_ORGANISATION
         flash(
-            f"An account has been created for {form.name.data}, {_organisation_of(form)}. "
-            "Give them the temporary password in person or by phone; they will choose "
+            f"An account has been created for {form.name.data}, {_organisation_of(form)}"
+            + (", as its administrator" if new else "")
+            + ". Give them the temporary password in person or by phone; they will choose "
             "their own when they first sign in.",
             "success",
         )
@@ -364,8 +524,10 @@ def users():
     return render_template(
         "accounts/users.html",
         form=form,
-        users=store.list_users(db),
+        users=store.list_users(db, account().organisation_id),
         new_organisation=NEW_ORGANISATION,
+        me=account(),
+        action_form=FlaskForm(),
     )
 
 
@@ -376,38 +538,62 @@ def _organisation_of(form: UserForm) -> str:
 
 def _add_user(db: store.Database, form: UserForm) -> bool:
     """Save the new account; on a clash found at save time, put the message on its field."""
+    new = form.organisation.data == NEW_ORGANISATION
     try:
-        store.add_user(
+        added = store.add_user(
             db,
             organisation=_organisation_of(form),
-            new_organisation=form.organisation.data == NEW_ORGANISATION,
+            new_organisation=new,
             email=form.email.data,
             name=form.name.data,
             role=form.role.data,
             password_hash=hash_password(form.password.data),
+            is_admin=new,
         )
     except store.DuplicateEmail:
         form.email.errors = ["An account with this email address already exists"]
     except store.DuplicateOrganisation as clash:
-        form.new_organisation.errors = [_exists(clash.existing)]
+        own = clash.existing == account().organisation
+        form.new_organisation.errors = [
+            _exists(clash.existing) if own else _exists_elsewhere(clash.existing)
+        ]
     except store.OrganisationNotFound:
         form.organisation.errors = [form.organisation.invalid_choice_message]
     else:
+        log(
+            "user created",
+            added.email,
+            account().organisation_id,
+            organisation=added.organisation,
+            role=added.role,
+            administrator=added.is_admin,
+        )
+        if new:
+            log("user created", added.email, added.organisation_id, by=account().email)
         return True
     return False
 
 
+def _colleague(user_id: int) -> store.User:
+    """A person in the administrator's own organisation, other than themselves; else 404."""
+    _require_admin()
+    person = store.get_user(store.get_db(), user_id)
+    if person is None or person.organisation_id != account().organisation_id:
+        abort(404)
+    if person.id == account().id:
+        abort(404)
+    return person
+
+
 @bp.route("/admin/users/<int:user_id>/password", methods=["GET", "POST"])
 def reset_password(user_id: int):
-    _require_admin()
+    person = _colleague(user_id)
     db = store.get_db()
-    person = store.get_user(db, user_id)
-    if person is None:
-        abort(404)
     form = PasswordForm()
     form.owner_email = person.email
     if form.validate_on_submit():
         store.set_temporary_password(db, user_id, hash_password(form.password.data))
+        log("password reset", person.email, person.organisation_id)
         flash(
             f"The password for {person.name} has been reset. They will choose their own "
             "when they next sign in.",
@@ -417,19 +603,80 @@ def reset_password(user_id: int):
     return render_template("accounts/password.html", form=form, person=person)
 
 
+@bp.post("/admin/users/<int:user_id>/disable")
+def disable_user(user_id: int):
+    return _set_disabled(user_id, True)
+
+
+@bp.post("/admin/users/<int:user_id>/enable")
+def enable_user(user_id: int):
+    return _set_disabled(user_id, False)
+
+
+def _set_disabled(user_id: int, disabled: bool):
+    person = _colleague(user_id)
+    if FlaskForm().validate_on_submit():
+        store.set_disabled(store.get_db(), person.id, disabled)
+        log("user disabled" if disabled else "user enabled", person.email, person.organisation_id)
+        flash(
+            f"{person.name} can no longer sign in, and has been signed out everywhere."
+            if disabled
+            else f"{person.name} can sign in again.",
+            "success",
+        )
+    return redirect(url_for("accounts.users"))
+
+
+@bp.get("/admin/audit")
+def audit_log():
+    """What happened to the organisation's accounts, access and sign-offs, newest first."""
+    _require_admin()
+    before = request.args.get("before", type=int)
+    if before is not None and not 0 < before < 2**63:
+        abort(404)
+    entries = store.list_audit(
+        store.get_db(), account().organisation_id, before=before, limit=AUDIT_PAGE + 1
+    )
+    older = entries[AUDIT_PAGE - 1].id if len(entries) > AUDIT_PAGE else None
+    return render_template(
+        "accounts/audit.html", entries=entries[:AUDIT_PAGE], older=older, me=account()
+    )
+
+
+AUDIT_PAGE = 50
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def change_password():
-    """Anyone signed in chooses a new password; someone with a temporary one must."""
+    """Anyone signed in chooses a new password; someone with a temporary one must.
+
+    A wrong current password counts as a failed sign-in, so this page is no way round
+    the limit. The new password ends every session, this one included; this browser
+    then gets a fresh one.
+    """
     db = store.get_db()
-    temporary = store.password_change_due(db, account().id)
+    me = account()
+    temporary = store.password_change_due(db, me.id)
     form = ChangePasswordForm()
-    form.owner_email = account().email
+    form.owner_email = me.email
+    if request.method == "POST":
+        until = locked_until(me.email)
+        if until is not None:
+            form.current.errors = [lock_out_message(until)]
+            return render_template(
+                "accounts/change_password.html", form=form, temporary=temporary
+            ), 429
     if form.validate_on_submit():
-        store.change_password(db, account().id, hash_password(form.password.data))
-        flash("Your password has been changed.", "success")
+        store.change_password(db, me.id, hash_password(form.password.data))
+        log("password changed", me.email, me.organisation_id)
+        begin_session(store.get_user(db, me.id))
+        flash(
+            "Your password has been changed. You have been signed out everywhere else.", "success"
+        )
         return redirect(_safe_next())
+    if form.current.errors and request.method == "POST" and form.current.data:
+        store.note_failed_sign_in(db, me.email, address())
     return render_template("accounts/change_password.html", form=form, temporary=temporary)
 
 
@@ -472,22 +719,42 @@ def init_app(app: Flask) -> None:
 
     @manager.user_loader
     def load_user(user_id: str) -> SignedInUser | None:
+        token = session.get(SESSION_KEY)
+        if not isinstance(token, str):
+            return None
         try:
-            found = store.get_user(store.get_db(), int(user_id)) if user_id.isdigit() else None
+            found = store.session_user(
+                store.get_db(), token, idle=idle_limit(), lifetime=lifetime_limit()
+            )
         except store.DatabaseUnavailable:
             # The error page that follows must still render; it shows nobody signed in.
             return None
-        return SignedInUser(found) if found else None
+        if found is None or str(found.id) != user_id:
+            # views.require_sign_in says why: the session ended, not "sign in to continue".
+            g.hiat_session_ended = True
+            session.clear()
+            return None
+        return SignedInUser(found)
 
     app.extensions["hiat_common_passwords"] = load_common_passwords()
-    limiter.init_app(app)
     app.register_blueprint(bp)
+    app.cli.add_command(create_admin_command)
     app.before_request(require_new_password)
 
-    @app.errorhandler(RateLimitExceeded)
-    def too_many_attempts(_err: RateLimitExceeded):
-        form = SignInForm(formdata=None)
-        form.email.errors = [
-            "You have tried to sign in too many times. Wait a few minutes, then try again"
-        ]
-        return render_template("accounts/sign_in.html", form=form), 429
+
+SETUP_CODE_HOURS = 24
+
+
+@click.command("create-admin")
+@with_appcontext
+def create_admin_command() -> None:
+    """Print a one-time link to create the first administrator at /setup."""
+    try:
+        code = store.issue_setup_code(store.get_db(), timedelta(hours=SETUP_CODE_HOURS))
+    except store.SetupDone:
+        click.echo("There are accounts already: an administrator adds people from Users.")
+        return
+    click.echo(
+        f"To create the first administrator, open /setup?code={code} on this service "
+        f"within {SETUP_CODE_HOURS} hours, for example http://127.0.0.1:5000/setup?code={code}"
+    )

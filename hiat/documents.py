@@ -170,6 +170,7 @@ def _create_from_document(document: dict) -> str:
         completed=document["completed_sections"],
         revision=document["assessment"]["revision"],
         organisation_id=account().organisation_id,
+        editor=account().id,
     )
 
 

@@ -11,15 +11,26 @@ import datetime as dt
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from hiat import dates, documents, forms, store, transfer, wizard
-from hiat.accounts import account
+from hiat.accounts import account, log
 from hiat.documents import download, download_name
 from hiat.text import with_article
 from hiat.views import banks, bp, load, load_as, role_on
 
 
 # ---------------------------------------------------------------- workflow
+def _log(action: str, assessment: store.Assessment, **detail) -> None:
+    """Into the audit log of the organisation that owns the assessment."""
+    log(
+        action,
+        f"{assessment.title} (revision {assessment.revision})",
+        assessment.organisation_id,
+        assessment=assessment.uid,
+        **detail,
+    )
+
+
 def _move(uid: str, expected: str, status: str, message: str, roles: tuple[str, ...]):
-    load_as(uid, roles)
+    assessment = load_as(uid, roles)
     try:
         store.set_status(store.get_db(), uid, expected, status, account().name)
     except store.WrongStatus:
@@ -28,6 +39,7 @@ def _move(uid: str, expected: str, status: str, message: str, roles: tuple[str, 
             "important",
         )
     else:
+        _log(f"status changed from {expected} to {status}", assessment)
         flash(message, "success")
     return redirect(url_for("main.task_list", uid=uid))
 
@@ -69,6 +81,11 @@ def sign_off(uid: str):
     if assessment.status != store.IN_REVIEW:
         abort(423)
     form = forms.SignOffForm()
+    if store.edited_this_revision(store.get_db(), uid, account().id):
+        # Approval is a second pair of eyes: not for work the approver changed themselves.
+        return render_template(
+            "sign_off.html", assessment=assessment, form=form, own_work=True
+        ), 403
     if form.validate_on_submit():
         snapshot = transfer.export_document(assessment, dt.datetime.now(dt.UTC))
         try:
@@ -82,6 +99,11 @@ def sign_off(uid: str):
             )
         except store.WrongStatus:
             abort(423)
+        except store.OwnWork:
+            return render_template(
+                "sign_off.html", assessment=assessment, form=form, own_work=True
+            ), 403
+        _log("signed off", assessment, job_title=form.job_title.data)
         return redirect(url_for("main.approved", uid=uid))
     return render_template(
         "sign_off.html", assessment=assessment, form=form, attestation=forms.ATTESTATION
@@ -99,11 +121,12 @@ def approved(uid: str):
 
 @bp.post("/assessments/<uid>/start-revision")
 def start_revision(uid: str):
-    load_as(uid, ("author",))
+    assessment = load_as(uid, ("author",))
     try:
         revision = store.start_revision(store.get_db(), uid, account().name)
     except store.WrongStatus:
         abort(423)
+    _log("revision started", assessment, new_revision=revision)
     flash(
         f"Revision {revision} has started as a draft. The approved revision stays "
         "downloadable as it was signed.",
@@ -187,7 +210,7 @@ def share(uid: str):
     # Sharing changes who can see the assessment, not its answers: allowed in any status.
     assessment = load_as(uid, ("author",))
     form = forms.ShareForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _may_share(assessment, form):
         try:
             person = store.share(store.get_db(), uid, form.email.data, form.role.data)
         except store.UserNotFound:
@@ -195,6 +218,7 @@ def share(uid: str):
                 "There is no account with this email address. Ask your administrator to add them"
             ]
         else:
+            _log("shared", assessment, with_person=person.email, role=form.role.data)
             flash(
                 f"The assessment is now shared with {person.name} ({person.organisation}) "
                 f"as {with_article(form.role.data)}.",
@@ -207,6 +231,22 @@ def share(uid: str):
         form=form,
         shares=store.list_shares(store.get_db(), uid),
     )
+
+
+def _may_share(assessment: store.Assessment, form: forms.ShareForm) -> bool:
+    """Nobody changes their own access; only the owning organisation grants approver."""
+    me = account()
+    if form.email.data.strip().casefold() == me.email.casefold():
+        form.email.errors = ["You cannot change your own access. Ask another author to do it"]
+        return False
+    owner = assessment.organisation_id == me.organisation_id
+    if form.role.data == "approver" and not (owner and (me.role == "author" or me.is_admin)):
+        form.role.errors = [
+            "Only an author or administrator of the organisation that owns this assessment "
+            "can make someone an approver. Choose another role"
+        ]
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- history
@@ -247,6 +287,7 @@ def restore_change(uid: str, change_id: int):
         page=page.id if page else "history",
         bank_version=banks().version,
         by=account().name,
+        editor=account().id,
     )
     flash(f"The earlier answer to “{change.label}” has been restored.", "success")
     return redirect(url_for("main.history", uid=uid))

@@ -44,6 +44,8 @@ def apply(app: Flask) -> None:
                 "set HIAT_SECRET_KEY (at least 32 characters) when HIAT_PRODUCTION is on"
             )
         app.config["SESSION_COOKIE_SECURE"] = True
+    for key, most in (("SESSION_IDLE_MINUTES", 24 * 60), ("SESSION_MAX_HOURS", 24 * 7)):
+        app.config[key] = whole_number(key, app.config.get(key), 1, most)
     proxies = trusted_proxies(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         # Each trusted proxy adds one hop to X-Forwarded-For, -Proto and -Host.
@@ -63,12 +65,16 @@ def yes_or_no(key: str, value: Any) -> bool:
 
 def trusted_proxies(value: Any) -> int:
     """How many proxies in front of the app to believe; 0 believes none."""
+    return whole_number("TRUSTED_PROXIES", value, 0, 5)
+
+
+def whole_number(key: str, value: Any, least: int, most: int) -> int:
     try:
-        count = int(value)
+        number = int(value)
     except (TypeError, ValueError):
-        count = -1
-    if isinstance(value, bool) or count < 0 or count > 5:
+        number = least - 1
+    if isinstance(value, bool) or not least <= number <= most:
         raise SettingError(
-            f"HIAT_TRUSTED_PROXIES must be a whole number from 0 to 5, not {value!r}"
+            f"HIAT_{key} must be a whole number from {least} to {most}, not {value!r}"
         )
-    return count
+    return number

@@ -7,13 +7,15 @@ lock before it reads. Callers get dataclasses, never rows.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -304,6 +306,73 @@ def _add_temporary_passwords(db: Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
 
 
+@MIGRATIONS(name="0007_editors")
+def _add_editors(db: Database) -> None:
+    # Who changed answers in which revision: nobody may sign off a revision they edited.
+    db["editors"].create(
+        {"assessment_id": int, "revision": int, "user_id": int},
+        pk=("assessment_id", "revision", "user_id"),
+        foreign_keys=[("assessment_id", "assessments", "id"), ("user_id", "users", "id")],
+        strict=True,
+    )
+
+
+@MIGRATIONS(name="0008_sessions_and_audit")
+def _add_sessions_and_audit(db: Database) -> None:
+    # A signed-in browser holds a random token; only its hash is kept, so a copy of the
+    # database cannot sign anyone in. Ending the row ends the session on every worker.
+    db["sessions"].create(
+        {
+            "token_hash": str,
+            "user_id": int,
+            "created_at": str,
+            "last_seen_at": str,
+            "ended_at": str,
+            "address": str,
+        },
+        pk="token_hash",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "created_at", "last_seen_at"},
+        strict=True,
+    )
+    db["sessions"].create_index(["user_id"])
+    db.execute("ALTER TABLE users ADD COLUMN disabled_at TEXT")
+    # Failed sign-ins, kept in the database so every worker counts the same attempts.
+    db["sign_in_failures"].create(
+        {"id": int, "email": str, "address": str, "at": str},
+        pk="id",
+        not_null={"email", "address", "at"},
+        strict=True,
+    )
+    db["sign_in_failures"].create_index(["email", "at"])
+    db["sign_in_failures"].create_index(["address", "at"])
+    # Who did what to accounts, access and sign-off, when, and from where.
+    db["audit"].create(
+        {
+            "id": int,
+            "at": str,
+            "organisation_id": int,
+            "actor_id": int,
+            "actor": str,
+            "action": str,
+            "subject": str,
+            "detail": str,
+            "address": str,
+        },
+        pk="id",
+        not_null={"at", "actor", "action", "subject", "address"},
+        strict=True,
+    )
+    db["audit"].create_index(["organisation_id", "id"])
+    # The one-time code that lets a person create the first administrator at /setup.
+    db["setup_tokens"].create(
+        {"token_hash": str, "created_at": str, "expires_at": str, "used_at": str},
+        pk="token_hash",
+        not_null={"created_at", "expires_at"},
+        strict=True,
+    )
+
+
 # ---------------------------------------------------------------- connection
 def open_db(path: str) -> Database:
     """Open the database file with a busy timeout; report a failure in words."""
@@ -412,10 +481,12 @@ def create_assessment(
     completed: Iterable[str] = (),
     revision: int = 1,
     organisation_id: int | None = None,
+    editor: int | None = None,
 ) -> str:
     """Create an assessment with its first answers, in one transaction; return its id.
 
     A copy or an import also brings its completed sections and revision number.
+    `editor` is the id of the user who made it, who may not sign this revision off.
     """
     now = _now()
     uid = uuid.uuid4().hex
@@ -441,8 +512,32 @@ def create_assessment(
         )
         _event(db, assessment_id, "created", {"bank_version": bank_version})
         _write_answers(db, assessment_id, answers, now)
+        _note_editor(db, assessment_id, revision, editor)
         _event(db, assessment_id, "answers_saved", {"page": page})
     return uid
+
+
+def _note_editor(db: Database, assessment_id: int, revision: int, user_id: int | None) -> None:
+    if user_id is not None:
+        db.execute(
+            "INSERT OR IGNORE INTO editors (assessment_id, revision, user_id) VALUES (?, ?, ?)",
+            [assessment_id, revision, user_id],
+        )
+
+
+def edited_this_revision(db: Database, uid: str, user_id: int) -> bool:
+    """True if the user changed answers in the assessment's current revision."""
+    with _reading():
+        row = _row(db, uid)
+        return bool(
+            list(
+                db.query(
+                    "SELECT 1 FROM editors WHERE assessment_id = ? AND revision = ? "
+                    "AND user_id = ?",
+                    [row["id"], row["revision"], user_id],
+                )
+            )
+        )
 
 
 def list_assessments(
@@ -544,6 +639,7 @@ def save_answers(
     summary: Mapping[str, str] | None = None,
     expected_version: int | None = None,
     by: str = "",
+    editor: int | None = None,
 ) -> int:
     """Save one page of answers in one transaction; return the page's new version.
 
@@ -560,6 +656,10 @@ def save_answers(
             theirs = _answers(db, assessment_id, [a.question_id for a in answers])
             raise EditConflict(MappingProxyType(theirs), version)
         _write_answers(db, assessment_id, answers, now, by)
+        revision = db.execute(
+            "SELECT revision FROM assessments WHERE id = ?", [assessment_id]
+        ).fetchone()[0]
+        _note_editor(db, assessment_id, revision, editor)
         db["page_versions"].upsert(
             {"assessment_id": assessment_id, "page_id": page, "version": version + 1},
             pk=("assessment_id", "page_id"),
@@ -771,6 +871,7 @@ class User:
     role: str
     is_admin: bool
     password_hash: str = field(repr=False)
+    disabled: bool = False
 
 
 USER_SELECT = (
@@ -789,6 +890,7 @@ def _user(row: Mapping[str, Any]) -> User:
         row["role"],
         bool(row["is_admin"]),
         row["password_hash"],
+        bool(row.get("disabled_at")),
     )
 
 
@@ -809,9 +911,16 @@ def find_user(db: Database, email: str) -> User | None:
     return _user(rows[0]) if rows else None
 
 
-def list_users(db: Database) -> list[User]:
+def list_users(db: Database, organisation_id: int | None = None) -> list[User]:
+    """Every account, or one organisation's."""
+    where, params = (
+        ("WHERE users.organisation_id = ? ", [organisation_id]) if organisation_id else ("", [])
+    )
     with _reading():
-        return [_user(r) for r in db.query(f"{USER_SELECT} ORDER BY organisation, users.name")]
+        return [
+            _user(r)
+            for r in db.query(f"{USER_SELECT} {where}ORDER BY organisation, users.name", params)
+        ]
 
 
 def create_user(
@@ -869,6 +978,7 @@ def _insert_user(
 def set_password(db: Database, user_id: int, password_hash: str) -> None:
     with write_tx(db):
         db["users"].update(user_id, {"password_hash": password_hash})
+        _end_sessions(db, user_id)
 
 
 class DuplicateOrganisation(StoreError):
@@ -922,6 +1032,7 @@ def add_user(
     name: str,
     role: str,
     password_hash: str,
+    is_admin: bool = False,
 ) -> User:
     """An administrator's new colleague, with a temporary password, in one transaction.
 
@@ -932,7 +1043,9 @@ def add_user(
     with write_tx(db):
         _refuse_taken(db, email)
         org_id = _organisation_id(db, organisation, new_organisation)
-        _insert_user(db, email, name, password_hash, org_id, role, temporary=True)
+        _insert_user(
+            db, email, name, password_hash, org_id, role, is_admin=is_admin, temporary=True
+        )
     return find_user(db, email)
 
 
@@ -954,12 +1067,14 @@ def set_temporary_password(db: Database, user_id: int, password_hash: str) -> No
     """An administrator's reset: the person must choose their own at next sign-in."""
     with write_tx(db):
         db["users"].update(user_id, {"password_hash": password_hash, "must_change_password": 1})
+        _end_sessions(db, user_id)
 
 
 def change_password(db: Database, user_id: int, password_hash: str) -> None:
-    """The person's own choice, which ends any temporary password."""
+    """The person's own choice, which ends any temporary password and every session."""
     with write_tx(db):
         db["users"].update(user_id, {"password_hash": password_hash, "must_change_password": 0})
+        _end_sessions(db, user_id)
 
 
 def password_change_due(db: Database, user_id: int) -> bool:
@@ -968,6 +1083,270 @@ def password_change_due(db: Database, user_id: int) -> bool:
             "SELECT must_change_password FROM users WHERE id = ?", [user_id]
         ).fetchone()
     return bool(row and row[0])
+
+
+# ---------------------------------------------------------------- sessions
+# A session's token is in the signed cookie; only its SHA-256 is stored. Ending a row
+# ends that browser's session at once, on every worker.
+SEEN_EVERY_SECONDS = 60  # last_seen_at is rewritten at most this often, to spare writes
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(db: Database, user_id: int, address: str) -> str:
+    """A new session for the user; returns the token for their cookie."""
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    with write_tx(db):
+        # Sessions that ended, or that could not be live, a month ago are no longer needed.
+        month_ago = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+        db.execute(
+            "DELETE FROM sessions WHERE (ended_at IS NOT NULL AND ended_at < ?) "
+            "OR last_seen_at < ?",
+            [month_ago, month_ago],
+        )
+        db["sessions"].insert(
+            {
+                "token_hash": _token_hash(token),
+                "user_id": user_id,
+                "created_at": now,
+                "last_seen_at": now,
+                "address": address[:64],
+            }
+        )
+    return token
+
+
+def session_user(
+    db: Database, token: str, *, idle: timedelta, lifetime: timedelta, now: datetime | None = None
+) -> User | None:
+    """The user a live session belongs to, noting the visit; None if it has ended.
+
+    A session ends when signed out or ended by a password change, reset or disabled
+    account, after `idle` without a request, and `lifetime` after it began.
+    """
+    now = now or datetime.now(UTC)
+    key = _token_hash(token)
+    with _reading():
+        rows = list(
+            db.query(
+                "SELECT sessions.created_at, sessions.last_seen_at, users.disabled_at, "
+                "sessions.user_id FROM sessions JOIN users ON users.id = sessions.user_id "
+                "WHERE sessions.token_hash = ? AND sessions.ended_at IS NULL",
+                [key],
+            )
+        )
+    if not rows:
+        return None
+    row = rows[0]
+    created = datetime.fromisoformat(row["created_at"])
+    seen = datetime.fromisoformat(row["last_seen_at"])
+    if row["disabled_at"] or now - seen > idle or now - created > lifetime:
+        with write_tx(db):
+            db.execute("UPDATE sessions SET ended_at = ? WHERE token_hash = ?", [_now(), key])
+        return None
+    if (now - seen).total_seconds() >= SEEN_EVERY_SECONDS:
+        with write_tx(db):
+            db.execute(
+                "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+                [now.isoformat(timespec="seconds"), key],
+            )
+    return get_user(db, row["user_id"])
+
+
+def end_session(db: Database, token: str) -> None:
+    with write_tx(db):
+        db.execute(
+            "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+            [_now(), _token_hash(token)],
+        )
+
+
+def _end_sessions(db: Database, user_id: int) -> None:
+    # Inside the caller's transaction, so the change and the sign-out happen together.
+    db.execute(
+        "UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+        [_now(), user_id],
+    )
+
+
+def live_sessions(db: Database, user_id: int) -> int:
+    with _reading():
+        return db.execute(
+            "SELECT count(*) FROM sessions WHERE user_id = ? AND ended_at IS NULL", [user_id]
+        ).fetchone()[0]
+
+
+def set_disabled(db: Database, user_id: int, disabled: bool) -> None:
+    """Disable an account, which ends its sessions, or enable it again."""
+    with write_tx(db):
+        db["users"].update(user_id, {"disabled_at": _now() if disabled else None})
+        if disabled:
+            _end_sessions(db, user_id)
+
+
+# ---------------------------------------------------------------- failed sign-ins
+def note_failed_sign_in(db: Database, email: str, address: str) -> None:
+    """Count a failed sign-in; forget those older than a day."""
+    now = datetime.now(UTC)
+    with write_tx(db):
+        db["sign_in_failures"].insert(
+            {"email": email.strip().lower()[:254], "address": address[:64], "at": now.isoformat()}
+        )
+        db.execute(
+            "DELETE FROM sign_in_failures WHERE at < ?", [(now - timedelta(days=1)).isoformat()]
+        )
+
+
+def failed_sign_ins(
+    db: Database, *, email: str, address: str, since: datetime
+) -> tuple[list[str], list[str]]:
+    """The times of failed sign-ins since `since`: for this email, and from this address."""
+    after = since.isoformat()
+    with _reading():
+        by_email = [
+            r["at"]
+            for r in db.query(
+                "SELECT at FROM sign_in_failures WHERE email = ? AND at >= ? ORDER BY at",
+                [email.strip().lower(), after],
+            )
+        ]
+        by_address = [
+            r["at"]
+            for r in db.query(
+                "SELECT at FROM sign_in_failures WHERE address = ? AND at >= ? ORDER BY at",
+                [address, after],
+            )
+        ]
+    return by_email, by_address
+
+
+# ---------------------------------------------------------------- setup
+class SetupDone(StoreError):
+    """There are accounts already: the first administrator exists."""
+
+
+class SetupCodeWrong(StoreError):
+    """The set-up code is not one that was issued, has been used or has expired."""
+
+
+def issue_setup_code(db: Database, valid_for: timedelta) -> str:
+    """A one-time code to create the first administrator at /setup, while there are no accounts."""
+    code = secrets.token_urlsafe(24)
+    now = datetime.now(UTC)
+    with write_tx(db):
+        if db.execute("SELECT count(*) FROM users").fetchone()[0]:
+            raise SetupDone()
+        db["setup_tokens"].insert(
+            {
+                "token_hash": _token_hash(code),
+                "created_at": now.isoformat(),
+                "expires_at": (now + valid_for).isoformat(),
+            }
+        )
+    return code
+
+
+def setup_code_valid(db: Database, code: str) -> bool:
+    with _reading():
+        return _live_setup_code(db, code)
+
+
+def _live_setup_code(db: Database, code: str) -> bool:
+    row = db.execute(
+        "SELECT expires_at FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL",
+        [_token_hash(code)],
+    ).fetchone()
+    return bool(row) and datetime.fromisoformat(row[0]) > datetime.now(UTC)
+
+
+def create_first_admin(
+    db: Database, *, code: str, organisation: str, email: str, name: str, password_hash: str
+) -> User:
+    """The first administrator, once: under the write lock, so two at once make one."""
+    email = email.strip().lower()
+    with write_tx(db):
+        if db.execute("SELECT count(*) FROM users").fetchone()[0]:
+            raise SetupDone()
+        if not _live_setup_code(db, code):
+            raise SetupCodeWrong()
+        db.execute(
+            "UPDATE setup_tokens SET used_at = ? WHERE token_hash = ?", [_now(), _token_hash(code)]
+        )
+        found = list(db.query("SELECT id FROM organisations WHERE name = ?", [organisation]))
+        org_id = (
+            found[0]["id"] if found else db["organisations"].insert({"name": organisation}).last_pk
+        )
+        _insert_user(db, email, name, password_hash, org_id, "author", is_admin=True)
+    return find_user(db, email)
+
+
+# ---------------------------------------------------------------- audit log
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    detail: Mapping[str, Any]
+    address: str
+
+
+def audit(
+    db: Database,
+    *,
+    action: str,
+    actor: str,
+    subject: str,
+    address: str,
+    organisation_id: int | None,
+    actor_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Record who did what to accounts, access or sign-off, and from where."""
+    with write_tx(db):
+        db["audit"].insert(
+            {
+                "at": _now(),
+                "organisation_id": organisation_id,
+                "actor_id": actor_id,
+                "actor": actor[:254],
+                "action": action,
+                "subject": subject[:500],
+                "detail": json.dumps(dict(detail or {}), ensure_ascii=False),
+                "address": address[:64],
+            }
+        )
+
+
+def list_audit(
+    db: Database, organisation_id: int, *, before: int | None = None, limit: int = 50
+) -> list[AuditEntry]:
+    """An organisation's log, newest first, a page at a time (entries older than `before`)."""
+    params: list[Any] = [organisation_id]
+    older = ""
+    if before is not None:
+        older, params = " AND id < ?", [organisation_id, before]
+    with _reading():
+        rows = db.query(
+            f"SELECT * FROM audit WHERE organisation_id = ?{older} ORDER BY id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            AuditEntry(
+                r["id"],
+                r["at"],
+                r["actor"],
+                r["action"],
+                r["subject"],
+                _loads(r["detail"]) or {},
+                r["address"],
+            )
+            for r in rows
+        ]
 
 
 def access_role(db: Database, assessment: Assessment, user: User) -> str | None:
@@ -1040,6 +1419,10 @@ class WrongStatus(StoreError):
     """The assessment is not in the status this step needs (someone else moved it on)."""
 
 
+class OwnWork(StoreError):
+    """The approver changed answers in this revision, so cannot sign it off."""
+
+
 def set_status(db: Database, uid: str, expected: str, status: str, by: str) -> None:
     """Move an assessment from one workflow status to the next, or fail if it has moved."""
     with write_tx(db):
@@ -1064,6 +1447,8 @@ def sign_off(
         row = _row(db, uid)
         if row["status"] != IN_REVIEW:
             raise WrongStatus(row["status"])
+        if edited_this_revision(db, uid, user.id):
+            raise OwnWork(uid)
         db["signoffs"].insert(
             {
                 "assessment_id": row["id"],

@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,7 +23,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from hiat import forms, statement, store, ui, wizard
-from hiat.accounts import account
+from hiat.accounts import account, carry_through_sign_in
 from hiat.example import WorkedExample
 from hiat.questions import IMPACT_PARTS, Banks
 
@@ -51,6 +52,10 @@ def example_assessment() -> store.Assessment | None:
 
 
 # Pages anyone may read without signing in.
+SESSION_ENDED = (
+    "You have been signed out: you were away for a while, signed out elsewhere, or your "
+    "password was changed. Sign in again to continue. Answers you saved are kept."
+)
 PUBLIC = frozenset(
     {
         "main.start",
@@ -69,7 +74,10 @@ def require_sign_in():
         return None
     if store.count_users(store.get_db()) == 0:
         return redirect(url_for("accounts.setup"))
-    flash("Sign in to continue.", "important")
+    if request.method == "POST" and g.get("hiat_session_ended"):
+        # What they typed rides along with the sign-in form, to be saved after it.
+        return carry_through_sign_in(request.path, request.form.items(multi=True))
+    flash(SESSION_ENDED if g.get("hiat_session_ended") else "Sign in to continue.", "important")
     return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
 
 
@@ -178,6 +186,7 @@ def copy_example():
         answers,
         page="worked_example",
         organisation_id=account().organisation_id,
+        editor=account().id,
     )
     flash(COPIED_MESSAGE, "success")
     return redirect(url_for("main.task_list", uid=uid))
@@ -362,6 +371,7 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
             answers,
             page=page.id,
             organisation_id=account().organisation_id,
+            editor=account().id,
         )
     else:
         uid = assessment.uid
@@ -375,6 +385,7 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
                 summary=summary,
                 expected_version=form.loaded_version(),
                 by=account().name,
+                editor=account().id,
             )
         except store.EditConflict as conflict:
             return _conflict_page(assessment, page, answers, conflict)

@@ -60,10 +60,13 @@ def make_user(
 
 
 def sign_in(client: FlaskClient, user) -> FlaskClient:
-    """Sign the client in as `user`, as Flask-Login's session would after the sign-in page."""
+    """Sign the client in as `user`, as the sign-in page would: a session record and cookie."""
+    with client.application.app_context():
+        token = store.start_session(store.get_db(), user.id, "127.0.0.1")
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session["hiat_session"] = token
     return client
 
 

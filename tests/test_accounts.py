@@ -34,14 +34,25 @@ def fresh_app(tmp_path):
     )
 
 
+def setup_code(app) -> str:
+    """The one-time code `flask create-admin` prints, as the operator would copy it."""
+    output = app.test_cli_runner().invoke(args=["create-admin"]).output
+    match = re.search(r"/setup\?code=(\S+) ", output)
+    assert match, output
+    return match.group(1)
+
+
 def test_first_run_asks_for_an_administrator_and_then_the_page_is_gone(fresh_app):
     client = fresh_app.test_client()
     assert client.get("/assessments").headers["Location"] == "/setup"
-    page = check_page(client.get("/setup").get_data(as_text=True))
+    code = setup_code(fresh_app)
+    page = check_page(client.get(f"/setup?code={code}").get_data(as_text=True))
     assert "There are no accounts yet" in page.text
+    assert page.select_one("input[name=code]")["value"] == code
     response = client.post(
         "/setup",
         data={
+            "code": code,
             "organisation": "Knowsley Council",
             "name": "Kim Admin",
             "email": "Kim@Knowsley.gov.uk",
@@ -154,13 +165,16 @@ def test_administrators_add_users_and_reset_passwords(app):
     )
     assert response.status_code == 302
     page = check_page(admin.get("/admin/users").get_data(as_text=True))
-    assert "Ivy Reviewer" in page.text and "NHS Cheshire and Merseyside" in page.text
+    assert (
+        "An account has been created for Ivy Reviewer, NHS Cheshire and Merseyside, "
+        "as its administrator" in normalize(page.text)
+    )
     duplicate = admin.post(
         "/admin/users",
         data={
             "name": "Ivy Again",
             "email": "IVY@cheshireandmerseyside.nhs.uk",
-            "organisation": "NHS Cheshire and Merseyside",
+            "organisation": "Wirral Council",
             "role": "viewer",
             "password": PASSWORD,
         },
@@ -168,6 +182,16 @@ def test_administrators_add_users_and_reset_passwords(app):
     assert "An account with this email address already exists" in duplicate.get_data(as_text=True)
     with app.app_context():
         ivy = store.find_user(store.get_db(), "ivy@cheshireandmerseyside.nhs.uk")
+    # The first person of a new organisation is its administrator: Ada does not manage them.
+    assert ivy.is_admin and ivy.organisation == "NHS Cheshire and Merseyside"
+    assert "Ivy Reviewer" not in check_page(admin.get("/admin/users").text).text
+    assert (
+        admin.post(f"/admin/users/{ivy.id}/password", data={"password": PASSWORD}).status_code
+        == 404
+    )
+    assert admin.post("/admin/users", data=new_person("Wirral Council")).status_code == 302
+    with app.app_context():
+        ivy = store.find_user(store.get_db(), "ivy@example.org")
     new_password = "a brand new long password"
     reset = admin.post(f"/admin/users/{ivy.id}/password", data={"password": new_password})
     assert reset.status_code == 302
@@ -289,7 +313,9 @@ def test_a_deleted_account_ends_the_session(app):
     user = make_user(app, email="gone@wirral.gov.uk")
     client = sign_in(app.test_client(), user)
     with app.app_context():
-        store.get_db().execute("DELETE FROM users WHERE id = ?", [user.id])
+        db = store.get_db()
+        db.execute("DELETE FROM sessions WHERE user_id = ?", [user.id])
+        db.execute("DELETE FROM users WHERE id = ?", [user.id])
     assert client.get("/assessments").headers["Location"].startswith("/sign-in")
 
 
@@ -310,14 +336,13 @@ def organisation_names(app) -> list[str]:
         return store.list_organisations(store.get_db())
 
 
-def test_add_user_offers_the_organisations_there_are_with_the_administrators_chosen(app):
+def test_add_user_offers_the_administrators_own_organisation_or_a_new_one(app):
     make_user(app, email="jo@cheshireandmerseyside.nhs.uk", organisation="NHS Cheshire")
     admin = signed_in_client(app, email="ada@wirral.gov.uk", name="Ada Admin", is_admin=True)
     page = check_page(admin.get("/admin/users").get_data(as_text=True))
     radios = {r["value"]: r for r in page.select("input[name=organisation]")}
-    assert list(radios) == ["NHS Cheshire", "Wirral Council", "_new"]
+    assert list(radios) == ["Wirral Council", "_new"]
     assert radios["Wirral Council"].has_attr("checked")
-    assert not radios["NHS Cheshire"].has_attr("checked")
     label = page.select_one(f"label[for={radios['_new']['id']}]")
     assert normalize(label.text) == "A new organisation"
     assert page.select_one("input[name=new_organisation]") is not None
@@ -340,10 +365,15 @@ def test_admin_chooses_an_existing_organisation_and_cannot_create_one_by_typo(ap
     assert "Enter the name of the new organisation" in blank.text
     assert organisation_names(app) == before
 
-    assert admin.post("/admin/users", data=new_person("NHS Cheshire")).status_code == 302
-    with app.app_context():
-        ivy = store.find_user(store.get_db(), "ivy@example.org")
-    assert ivy.organisation == "NHS Cheshire"
+    # Another organisation's people are its administrators' to add.
+    other = check_page(admin.post("/admin/users", data=new_person("NHS Cheshire")).text)
+    assert "Choose an organisation from the list" in other.select_one(".govuk-error-summary").text
+    page = check_page(
+        admin.post("/admin/users", data=new_person("_new", new_organisation="nhs  cheshire")).text
+    )
+    assert "“NHS Cheshire” already exists: ask one of its administrators to add this person" in (
+        normalize(page.select_one(".govuk-error-summary").text)
+    )
     assert organisation_names(app) == before
 
 
@@ -461,7 +491,8 @@ def test_a_temporary_password_must_follow_the_same_rules(app):
     admin = signed_in_client(app, email="ada@wirral.gov.uk", name="Ada Admin", is_admin=True)
     common = admin.post("/admin/users", data=new_person("Wirral Council", password="qwertyuiop12"))
     assert "This password is too common" in error_for(common, "password")
-    with app.app_context():
-        ada = store.find_user(store.get_db(), "ada@wirral.gov.uk")
-    response = admin.post(f"/admin/users/{ada.id}/password", data={"password": "ada@wirral.gov.uk"})
+    colleague = make_user(app, email="bo@wirral.gov.uk", name="Bo Colleague")
+    response = admin.post(
+        f"/admin/users/{colleague.id}/password", data={"password": "bo@wirral.gov.uk"}
+    )
     assert "must not be the email address" in error_for(response, "password")

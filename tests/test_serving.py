@@ -160,3 +160,75 @@ def test_six_gunicorn_workers_start_together_on_a_new_database(tmp_path, round_)
         _, errors = server.communicate(timeout=20)
     assert b"Traceback" not in errors, errors.decode()[-2000:]
     assert b"duplicate column" not in errors and b"database is locked" not in errors
+
+
+def test_failed_sign_ins_are_counted_across_gunicorn_workers(tmp_path):
+    """Four workers, one count: the eleventh guess is refused whichever worker takes it."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    from hiat import store
+
+    database = tmp_path / "hiat.db"
+    store.migrate(str(database))
+    make_user(make(tmp_path, SECRET_KEY=SECRET, TESTING=True))
+    port = free_port()
+    env = {
+        **os.environ,
+        "HIAT_DATABASE": str(database),
+        "HIAT_SECRET_KEY": SECRET,
+        "HIAT_BIND": f"127.0.0.1:{port}",
+        "HIAT_WORKERS": "4",
+    }
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "--config", "deploy/gunicorn.conf.py", "app:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def attempt(password: str) -> tuple[int, str]:
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        form = browser.open(f"{base}/sign-in", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        data = urllib.parse.urlencode(
+            {"csrf_token": token, "email": "alex@wirral.gov.uk", "password": password}
+        ).encode()
+        try:
+            with browser.open(f"{base}/sign-in", data=data, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read().decode()
+
+    try:
+        wait_for(f"{base}/healthz")
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as health:
+            assert health.headers["Server"] == "hiat"
+        for _ in range(10):
+            status, page = attempt("a wrong guess")
+            assert status == 200 and "Enter a correct email address and password" in page
+        assert len(children(server.pid)) == 4
+        status, page = attempt("correct horse battery staple")
+        assert status == 429 and "tried to sign in too many times" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, read from /proc (no procps needed)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found

@@ -248,3 +248,75 @@ def test_the_list_shows_each_assessments_status_and_when_review_is_due(app, team
             )
         page = check_page(author.get("/assessments").get_data(as_text=True))
         assert shown in page.select_one("tbody tr").text
+
+
+# ---------------------------------------------------------------- roles that hold
+def test_a_shared_author_cannot_make_themselves_approver_and_sign_off(app, team):
+    """The path a security tester found: an author from another organisation, shared in,
+    re-shares the assessment to themselves as approver, then signs it off."""
+    uid, author, _reviewer, _approver = team
+    outsider = signed_in_client(
+        app, email="oli@sefton.gov.uk", name="Oli Outsider", organisation="Sefton Council"
+    )
+    author.post(f"/assessments/{uid}/share", data={"email": "oli@sefton.gov.uk", "role": "author"})
+    # Not to themselves, in any role.
+    page = check_page(
+        outsider.post(
+            f"/assessments/{uid}/share", data={"email": "oli@sefton.gov.uk", "role": "approver"}
+        ).get_data(as_text=True)
+    )
+    assert "You cannot change your own access" in page.text
+    # Nor approver for anyone: only the owning organisation grants that.
+    page = check_page(
+        outsider.post(
+            f"/assessments/{uid}/share",
+            data={"email": "rey@wirral.gov.uk", "role": "approver"},
+        ).get_data(as_text=True)
+    )
+    assert "Only an author or administrator of the organisation that owns" in page.text
+    with app.app_context():
+        roles = {user.email: role for user, role in store.list_shares(store.get_db(), uid)}
+    assert roles["oli@sefton.gov.uk"] == "author"
+    assert outsider.post(f"/assessments/{uid}/send-for-review").status_code == 302
+    assert outsider.get(f"/assessments/{uid}/sign-off").status_code == 403
+
+
+def test_an_approver_who_changed_answers_in_this_revision_cannot_sign_it_off(app, team):
+    uid, author, _reviewer, _approver = team
+    # An author at the ICB, shared in as author, edits; then the owner makes them approver.
+    editor = signed_in_client(
+        app,
+        email="eve@cheshireandmerseyside.nhs.uk",
+        name="Eve Editor",
+        organisation="NHS Cheshire and Merseyside",
+    )
+    author.post(
+        f"/assessments/{uid}/share",
+        data={"email": "eve@cheshireandmerseyside.nhs.uk", "role": "author"},
+    )
+    editor.post(
+        f"/assessments/{uid}/pages/details",
+        data={**_details(app, uid), "details_lead_officer": "Eve Editor", "save": "later"},
+    )
+    author.post(
+        f"/assessments/{uid}/share",
+        data={"email": "eve@cheshireandmerseyside.nhs.uk", "role": "approver"},
+    )
+    assert author.post(f"/assessments/{uid}/send-for-review").status_code == 302
+    response = editor.get(f"/assessments/{uid}/sign-off")
+    assert response.status_code == 403
+    page = check_page(response.get_data(as_text=True))
+    assert "You cannot sign off this revision because you changed its answers" in page.text
+    refused = editor.post(
+        f"/assessments/{uid}/sign-off", data={"job_title": "Head of Estates", "confirm": "y"}
+    )
+    assert refused.status_code == 403
+    assert status_of(author, uid) == "In review"
+
+
+def _details(app, uid) -> dict:
+    with app.app_context():
+        assessment = store.get_assessment(store.get_db(), uid)
+    keys = ("details_title", "details_organisation", "details_place", "details_summary")
+    keys += ("details_kind", "details_decision_body")
+    return {key: assessment.value(key) for key in keys}

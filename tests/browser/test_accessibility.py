@@ -15,6 +15,7 @@ SIGNED_OUT_PAGES = {
 }
 STATIC_PAGES = {
     "users": "/admin/users",
+    "audit-log": "/admin/audit",
     "change-password": "/account/password",
     "start": "/",
     "about": "/about",

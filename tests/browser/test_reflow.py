@@ -49,6 +49,7 @@ PAGES = {
     "import": "/assessments/import",
     "admin-users": "/admin/users",
     "admin-reset-password": "/admin/users/{user_id}/password",
+    "admin-audit": "/admin/audit",
     "error-page": "/assessments/no-such-assessment",
 }
 # Pages of one assessment, after its id.
@@ -117,7 +118,8 @@ def reflow_assessment(live_app) -> tuple[str, int]:
     long_named = make_user(
         live_app,
         email=LONG_EMAIL,
-        organisation="NHS Cheshire and Merseyside Integrated Care Board",
+        # In the administrator's organisation: only its own people are theirs to manage.
+        organisation="Halton Council",
         name="Alexandra Featherstonehaugh-Whittingham",
         role="reviewer",
     )
