@@ -11,13 +11,16 @@ ASSETS := static/css/hiat.css static/js/govuk-frontend.min.js
 .PHONY: run dev test lint fmt bench setup assets browser fonts clean
 
 # For use: gunicorn on 127.0.0.1, debugger off, the database migrated once before the
-# workers start. `make dev` keeps Flask's reloader and debugger, for developers only.
+# workers start. `init-db` makes the database on the first run; a service started any other
+# way (systemd, Docker) refuses to start without one, so a lost file is never replaced. `make dev` keeps Flask's reloader and debugger, for developers only.
 run: setup
+	@$(BIN)/flask --app app init-db
 	@$(BIN)/flask --app app create-admin
 	@echo "Starting hiat at http://127.0.0.1:5000 (press Ctrl+C to stop)"
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py app:app
 
 dev: setup
+	@$(BIN)/flask --app app init-db
 	@$(BIN)/flask --app app create-admin
 	@echo "Starting hiat for development at http://127.0.0.1:5000, with the debugger"
 	$(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000

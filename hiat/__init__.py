@@ -40,6 +40,8 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,
         PRODUCTION=False,
+        # A missing database is created only when asked: `flask init-db`, or this on.
+        CREATE_DATABASE=False,
         TRUSTED_PROXIES=0,
         # A session ends after this long without a request, and this long after sign-in.
         SESSION_IDLE_MINUTES=30,

@@ -754,6 +754,8 @@ def create_admin_command() -> None:
     except store.SetupDone:
         click.echo("There are accounts already: an administrator adds people from Users.")
         return
+    except store.DatabaseUnavailable as err:
+        raise click.ClickException(str(err)) from None
     click.echo(
         f"To create the first administrator, open /setup?code={code} on this service "
         f"within {SETUP_CODE_HOURS} hours, for example http://127.0.0.1:5000/setup?code={code}"

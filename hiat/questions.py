@@ -375,6 +375,13 @@ def _read_all(directory: Path, problems: _Problems) -> dict[str, dict[str, Any]]
                 raw[path.name] = tomllib.load(handle)
         except tomllib.TOMLDecodeError as err:
             problems.add(_where(directory, path.name), f"is not valid TOML: {err}")
+        except UnicodeDecodeError as err:
+            line = path.read_bytes()[: err.start].count(b"\n") + 1
+            problems.add(
+                _where(directory, path.name),
+                f"is not UTF-8 text (line {line} has the byte {err.object[err.start]:#04x}): "
+                "save the file as UTF-8",
+            )
         except OSError as err:
             problems.add(_where(directory, path.name), f"cannot be read: {err.strerror}")
     for name in REQUIRED_FILES:

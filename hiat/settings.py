@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 MIN_SECRET_LENGTH = 32
 # Settings read as yes or no, however they are written in the environment.
-BOOLEANS = ("SESSION_COOKIE_SECURE", "PRODUCTION")
+BOOLEANS = ("SESSION_COOKIE_SECURE", "PRODUCTION", "CREATE_DATABASE")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 

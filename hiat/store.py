@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,8 @@ import click
 from flask import Flask, current_app, g
 from flask.cli import with_appcontext
 from sqlite_utils import Database, Migrations
+
+from hiat.settings import SettingError
 
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS = Migrations("hiat")
@@ -374,10 +377,19 @@ def _add_sessions_and_audit(db: Database) -> None:
 
 
 # ---------------------------------------------------------------- connection
-def open_db(path: str) -> Database:
-    """Open the database file with a busy timeout; report a failure in words."""
+def open_db(path: str, create: bool = False) -> Database:
+    """Open the database file with a busy timeout; report a failure in words.
+
+    Only `create=True` (init-db, migrations on a new database) makes a missing file: a
+    database deleted while the service runs is reported, never silently replaced.
+    """
+    mode = "rwc" if create else "rw"
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            f"{Path(path).absolute().as_uri()}?mode={mode}",
+            uri=True,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
@@ -395,7 +407,7 @@ def migrate(path: str) -> str:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise DatabaseUnavailable(f"Cannot create the folder for {path}: {err}") from err
-    db = open_db(path)
+    db = open_db(path, create=True)
     try:
         db.enable_wal()
         MIGRATIONS.apply(db)
@@ -406,8 +418,53 @@ def migrate(path: str) -> str:
         db.close()
 
 
+def is_new(path: str) -> bool:
+    """True when there is no database yet: no file, or an empty one with no log beside it."""
+    file, wal = Path(path), Path(f"{path}-wal")
+    if not file.exists():
+        return True
+    return file.stat().st_size == 0 and not (wal.exists() and wal.stat().st_size > 0)
+
+
+def known_schemas() -> list[str]:
+    """Every schema version this code knows, oldest first."""
+    return [m.name for m in MIGRATIONS.pending(Database(memory=True))]
+
+
+def check_file(path: str) -> str | None:
+    """What stops this database file being used, in one sentence; None when it can be.
+
+    Reads only: SQLite's quick check of every page, and whether a newer version of hiat
+    has changed the schema.
+    """
+    restore = "restore a backup with `flask --app app restore BACKUP`"
+    try:
+        db = open_db(path)
+        try:
+            result = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+            applied = [m.name for m in MIGRATIONS.applied(db)]
+        finally:
+            db.close()
+    except (sqlite3.Error, DatabaseUnavailable) as err:
+        return f"the database at {path} cannot be read ({err}); {restore}"
+    if result != ["ok"]:
+        return f"the database at {path} is damaged ({result[0]}); {restore}"
+    known = known_schemas()
+    newer = [name for name in applied if name not in known]
+    if newer:
+        return (
+            f"the database at {path} was made by a newer version of hiat (schema {newer[-1]}); "
+            f"this version knows schemas up to {known[-1]}. Install the newer version, or "
+            f"{restore} made by this one"
+        )
+    return None
+
+
 def get_db() -> Database:
     if "db" not in g:
+        problem = current_app.extensions.get("hiat_database_problem")
+        if problem:
+            raise DatabaseUnavailable(problem)
         g.db = open_db(current_app.config["DATABASE"])
     return g.db
 
@@ -439,30 +496,55 @@ def health(db: Database) -> str:
     return version
 
 
+# SQLite's words for a file that cannot take a write, or cannot be read at all.
+STORAGE_FAILURES = (sqlite3.OperationalError, sqlite3.DatabaseError)
+# Raised by any read or write the store did not wrap; the app answers it with a 503 page.
+SQLiteError = sqlite3.DatabaseError
+
+
+def storage_failure(err: BaseException) -> bool:
+    # An IntegrityError is this code's own mistake or a rule working, not the disk.
+    return isinstance(err, STORAGE_FAILURES) and not isinstance(err, sqlite3.IntegrityError)
+
+
 @contextmanager
 def write_tx(db: Database) -> Iterator[Database]:
-    """One transaction that holds the write lock from its first read."""
+    """One transaction that holds the write lock from its first read.
+
+    A read-only, full or damaged file, or a lock held too long, raises DatabaseUnavailable
+    with everything rolled back: nothing of the save is kept.
+    """
     try:
         db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as err:
-        raise DatabaseUnavailable(f"The database is busy: {err}") from err
+    except STORAGE_FAILURES as err:
+        raise DatabaseUnavailable(f"The database is busy or cannot be written: {err}") from err
     try:
         yield db
-    except BaseException:
-        db.rollback()
+    except BaseException as err:
+        _rollback(db)
+        if storage_failure(err):
+            raise DatabaseUnavailable(f"The save could not be completed: {err}") from err
         raise
     try:
         db.commit()
-    except sqlite3.OperationalError as err:
-        db.rollback()
+    except STORAGE_FAILURES as err:
+        _rollback(db)
         raise DatabaseUnavailable(f"The save could not be completed: {err}") from err
+
+
+def _rollback(db: Database) -> None:
+    # SQLite has rolled back already when a write hit a full or damaged file.
+    with suppress(sqlite3.Error):
+        db.rollback()
 
 
 @contextmanager
 def _reading() -> Iterator[None]:
     try:
         yield
-    except sqlite3.OperationalError as err:
+    except STORAGE_FAILURES as err:
+        if not storage_failure(err):
+            raise
         raise DatabaseUnavailable(f"The database could not be read: {err}") from err
 
 
@@ -1148,11 +1230,16 @@ def session_user(
             db.execute("UPDATE sessions SET ended_at = ? WHERE token_hash = ?", [_now(), key])
         return None
     if (now - seen).total_seconds() >= SEEN_EVERY_SECONDS:
-        with write_tx(db):
-            db.execute(
-                "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
-                [now.isoformat(timespec="seconds"), key],
-            )
+        try:
+            with write_tx(db):
+                db.execute(
+                    "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+                    [now.isoformat(timespec="seconds"), key],
+                )
+        except DatabaseUnavailable:
+            # A database that cannot take writes can still be read: let the visit go on.
+            # The session stays as it was, so it can only end sooner, never later.
+            pass
     return get_user(db, row["user_id"])
 
 
@@ -1548,16 +1635,115 @@ def list_comments(db: Database, uid: str, section_id: str | None = None) -> list
 
 
 # ---------------------------------------------------------------- Flask wiring
+class DatabaseRefused(SettingError):
+    """The database file cannot be used; the service does not start."""
+
+
 def init_app(app: Flask) -> None:
-    """Bring the schema up to date at start-up and close connections after requests."""
-    migrate(app.config["DATABASE"])
+    """Check the database and bring its schema up to date before the first request.
+
+    A missing or empty file is a new service only when the operator says so (`flask
+    init-db`, or HIAT_CREATE_DATABASE=on); otherwise it may be a lost database, and the
+    service refuses to start rather than open an empty one. Under the `flask` command the
+    refusal waits, so `init-db` and `restore` can still run.
+    """
+    path = app.config["DATABASE"]
+    problem = start_problem(path, app.config.get("CREATE_DATABASE", False))
+    if problem is None:
+        problem = _prepare(app, path)
+    if problem and os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+        app.extensions["hiat_database_problem"] = problem
+    elif problem:
+        raise DatabaseRefused(problem)
     app.teardown_appcontext(close_db)
-    app.cli.add_command(init_db_command)
+    for command in (init_db_command, assign_orphans_command):
+        app.cli.add_command(command)
+
+
+def _prepare(app: Flask, path: str) -> str | None:
+    try:
+        migrate(path)
+        _warn_of_orphans(app, path)
+    except DatabaseUnavailable as err:
+        return f"{err}; check that the file and its folder can be written"
+    return None
+
+
+def start_problem(path: str, create: bool) -> str | None:
+    if is_new(path):
+        if create:
+            return None
+        return (
+            f"there is no database at {path}. To start a new, empty service run "
+            "`flask --app app init-db`; if the database was lost, restore a backup with "
+            "`flask --app app restore BACKUP`"
+        )
+    return check_file(path)
+
+
+def _warn_of_orphans(app: Flask, path: str) -> None:
+    db = open_db(path)
+    try:
+        count = orphan_count(db)
+    finally:
+        db.close()
+    if count:
+        app.logger.warning(
+            "%d assessments made before accounts belong to no organisation, so nobody can "
+            "see them: run `flask --app app assign-orphans 'Organisation name'`",
+            count,
+        )
+
+
+def orphan_count(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM assessments WHERE organisation_id IS NULL").fetchone()[
+        0
+    ]
+
+
+def assign_orphans(db: Database, organisation: str) -> int:
+    """Give every assessment with no organisation to this one; returns how many moved."""
+    with write_tx(db):
+        row = db.execute(
+            "SELECT id FROM organisations WHERE lower(name) = lower(?)", [organisation.strip()]
+        ).fetchone()
+        if row is None:
+            raise OrganisationNotFound(organisation)
+        moved = db.execute(
+            "UPDATE assessments SET organisation_id = ? WHERE organisation_id IS NULL", [row[0]]
+        ).rowcount
+    return moved
 
 
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create the database file if needed and apply pending migrations."""
-    version = migrate(current_app.config["DATABASE"])
-    click.echo(f"Database ready at {current_app.config['DATABASE']} (schema {version}).")
+    """Create the database if there is none, and apply pending migrations."""
+    path = current_app.config["DATABASE"]
+    new = is_new(path)
+    if not new and (problem := check_file(path)):
+        raise click.ClickException(problem)
+    version = migrate(path)
+    current_app.extensions.pop("hiat_database_problem", None)
+    if new:
+        click.echo(f"Created a new, empty database at {path} (schema {version}).")
+    else:
+        click.echo(f"Database ready at {path} (schema {version}).")
+
+
+@click.command("assign-orphans")
+@click.argument("organisation")
+@with_appcontext
+def assign_orphans_command(organisation: str) -> None:
+    """Give assessments made before accounts existed to ORGANISATION, so its people see them."""
+    try:
+        db = get_db()
+        moved = assign_orphans(db, organisation)
+    except DatabaseUnavailable as err:
+        raise click.ClickException(str(err)) from None
+    except OrganisationNotFound:
+        names = ", ".join(list_organisations(db)) or "none yet"
+        raise click.ClickException(
+            f"There is no organisation called {organisation!r}. Organisations: {names}"
+        ) from None
+    click.echo(f"{moved} assessments now belong to {organisation}.")

@@ -310,7 +310,12 @@ def _question_page(assessment: store.Assessment | None, page: wizard.Page):
     valid = form.validate_on_submit()
     # Check required answers even when a format is wrong, so every error shows at once.
     if not _missing_required(form, page, assessment) and valid:
-        return _save_page(assessment, page, form)
+        try:
+            return _save_page(assessment, page, form)
+        except store.DatabaseUnavailable as err:
+            # The page comes back with everything typed, so nothing is lost but the save.
+            current_app.logger.error("Database unavailable: %s", err)
+            return _render_page(assessment, page, form, not_saved=True), 503
     return _render_page(assessment, page, form)
 
 
@@ -465,7 +470,11 @@ def _after_save(uid: str, values: dict, page: wizard.Page) -> str:
 
 
 def _render_page(
-    assessment, page: wizard.Page, form: forms.PageForm, focus: RowFocus | None = None
+    assessment,
+    page: wizard.Page,
+    form: forms.PageForm,
+    focus: RowFocus | None = None,
+    not_saved: bool = False,
 ):
     if assessment is None:
         action = url_for("main.new_assessment")
@@ -505,6 +514,7 @@ def _render_page(
         row_anchor=forms.row_anchor,
         # Any POST shown again holds what the user typed and nothing saved.
         unsaved=request.method == "POST",
+        not_saved=not_saved,
     )
 
 
@@ -692,6 +702,14 @@ def _error(kind: str, status: int):
     return render_template("errors/error.html", title=title, paragraphs=paragraphs), status
 
 
+def _database_failed(err: Exception):
+    """A read or write the store did not wrap, on a damaged or unwritable file."""
+    if not store.storage_failure(err):
+        raise err
+    current_app.logger.error("Database failed: %s", err)
+    return _error("database", 503)
+
+
 def init_app(app: Flask) -> None:
     # These modules add their routes to `bp`, so they must load before it is registered.
     from hiat import documents, review  # noqa: F401
@@ -708,6 +726,8 @@ def init_app(app: Flask) -> None:
     def database_unavailable(err: store.DatabaseUnavailable):
         app.logger.error("Database unavailable: %s", err)
         return _error("database", 503)
+
+    app.register_error_handler(store.SQLiteError, _database_failed)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,9 @@ from hiat.accounts import hash_password
 from hiat.questions import Banks, load_banks
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every test starts on a throwaway database that does not exist yet: create it, as
+# `flask init-db` would. Tests of the refusal to start take this away again.
+os.environ["HIAT_CREATE_DATABASE"] = "on"
 QUESTIONS = ROOT / "questions"
 PRINCIPLES = (
     "early_years",

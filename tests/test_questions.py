@@ -57,6 +57,14 @@ def test_toml_syntax_error_names_the_file_and_line(bank_dir):
     assert "line" in message
 
 
+def test_a_bank_file_that_is_not_utf8_is_named_with_its_line(bank_dir):
+    with (bank_dir / "p3_fair_work.toml").open("ab") as handle:
+        handle.write(b"\n# Caf\xe9 opening hours\n")
+    message = problems(bank_dir)
+    assert "questions/p3_fair_work.toml: is not UTF-8 text" in message
+    assert "byte 0xe9" in message and "save the file as UTF-8" in message
+
+
 def test_duplicate_id_names_both_files(bank_dir):
     add_question(bank_dir, id="p1_s1_groups")
     message = problems(bank_dir)

@@ -297,7 +297,9 @@ def test_list_of_assessments_links_to_each_task_list(new_assessment, pages):
     assert normalize(link.text) == DETAILS["details_title"]
 
 
-def test_locked_database_shows_a_plain_error_page(new_assessment, client, monkeypatch):
+def test_a_locked_database_says_nothing_was_saved_and_keeps_the_answers(
+    new_assessment, client, monkeypatch
+):
     uid = new_assessment()
     monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 50)
     blocker = sqlite3.connect(client.application.config["DATABASE"])
@@ -311,9 +313,9 @@ def test_locked_database_shows_a_plain_error_page(new_assessment, client, monkey
         blocker.rollback()
         blocker.close()
     assert response.status_code == 503
-    assert (
-        check_page(response.get_data(as_text=True)).h1.text == "Sorry, the service is unavailable"
-    )
+    page = check_page(response.get_data(as_text=True))
+    assert normalize(page.select_one(".govuk-error-summary__title").text) == "Nothing was saved"
+    assert page.select_one('input[name="p1_s1_settings"][value="yes"]').has_attr("checked")
     assert "Traceback" not in response.get_data(as_text=True)
 
 
