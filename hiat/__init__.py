@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from hiat import accounts, forms, logs, security, settings, store, ui, views
+from hiat import accounts, commands, forms, logs, security, settings, store, ui, views
 from hiat.cache import DocumentCache
 from hiat.example import load_example
 from hiat.questions import load_banks
@@ -79,6 +79,7 @@ def create_app(
     security.init_app(app)
     ui.init_app(app)
     store.init_app(app)
+    commands.init_app(app)
     accounts.init_app(app)
     views.init_app(app)
     return app

@@ -21,9 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import click
 from flask import Flask, current_app, g
-from flask.cli import with_appcontext
 from sqlite_utils import Database, Migrations
 
 from hiat.settings import SettingError
@@ -1656,8 +1654,11 @@ def init_app(app: Flask) -> None:
     elif problem:
         raise DatabaseRefused(problem)
     app.teardown_appcontext(close_db)
-    for command in (init_db_command, assign_orphans_command):
-        app.cli.add_command(command)
+
+
+def clear_problem(app: Flask) -> None:
+    """After init-db or restore has mended the database, the app may use it."""
+    app.extensions.pop("hiat_database_problem", None)
 
 
 def _prepare(app: Flask, path: str) -> str | None:
@@ -1715,35 +1716,109 @@ def assign_orphans(db: Database, organisation: str) -> int:
     return moved
 
 
-@click.command("init-db")
-@with_appcontext
-def init_db_command() -> None:
-    """Create the database if there is none, and apply pending migrations."""
-    path = current_app.config["DATABASE"]
-    new = is_new(path)
-    if not new and (problem := check_file(path)):
-        raise click.ClickException(problem)
-    version = migrate(path)
-    current_app.extensions.pop("hiat_database_problem", None)
-    if new:
-        click.echo(f"Created a new, empty database at {path} (schema {version}).")
-    else:
-        click.echo(f"Database ready at {path} (schema {version}).")
+# ---------------------------------------------------------------- backups
+class BackupError(StoreError):
+    """A backup that cannot be made, or a file that cannot be restored; nothing changed."""
 
 
-@click.command("assign-orphans")
-@click.argument("organisation")
-@with_appcontext
-def assign_orphans_command(organisation: str) -> None:
-    """Give assessments made before accounts existed to ORGANISATION, so its people see them."""
+def backup(path: str, target: str) -> str:
+    """Copy the database to `target` with SQLite's online backup API; return its schema.
+
+    The copy is one consistent moment even while people save: readers and writers go on.
+    It is written beside `target` first and renamed when complete and checked, so a
+    half-made backup never has the backup's name.
+    """
+    destination = Path(target)
+    if destination.exists():
+        raise BackupError(f"{target} exists already: choose a new file name")
+    partial = destination.with_name(f".{destination.name}.partial")
     try:
-        db = get_db()
-        moved = assign_orphans(db, organisation)
-    except DatabaseUnavailable as err:
-        raise click.ClickException(str(err)) from None
-    except OrganisationNotFound:
-        names = ", ".join(list_organisations(db)) or "none yet"
-        raise click.ClickException(
-            f"There is no organisation called {organisation!r}. Organisations: {names}"
-        ) from None
-    click.echo(f"{moved} assessments now belong to {organisation}.")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        _copy(open_db(path), partial)
+        if problem := check_backup(str(partial)):
+            raise BackupError(f"the copy failed its check ({problem}); nothing was kept")
+        os.replace(partial, destination)
+    except (OSError, sqlite3.Error) as err:
+        raise BackupError(f"cannot write the backup to {target}: {err}") from err
+    finally:
+        partial.unlink(missing_ok=True)
+    return _schema_of(target)
+
+
+def _copy(source: Database, target: Path) -> None:
+    """The whole of `source` into the file `target`, in one step, then closed."""
+    copy = sqlite3.connect(target)
+    try:
+        source.conn.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+
+
+def _schema_of(path: str) -> str:
+    db = open_db(path)
+    try:
+        return schema_version(db)
+    finally:
+        db.close()
+
+
+def check_backup(path: str) -> str | None:
+    """Why this file cannot be restored, in words; None when it can.
+
+    A full integrity check of every page and index, then: a hiat database, of a schema
+    this version knows (an older one is migrated after the restore).
+    """
+    if not Path(path).is_file():
+        return f"there is no file at {path}"
+    try:
+        db = open_db(path)
+        try:
+            result = [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
+            applied = [m.name for m in MIGRATIONS.applied(db)]
+        finally:
+            db.close()
+    except (sqlite3.Error, DatabaseUnavailable) as err:
+        return f"{path} is not a database hiat can read ({err})"
+    if result != ["ok"]:
+        return f"{path} is damaged ({result[0]})"
+    if not applied:
+        return f"{path} is not a hiat database"
+    known = known_schemas()
+    if newer := [name for name in applied if name not in known]:
+        return f"{path} was made by a newer version of hiat (schema {newer[-1]})"
+    return None
+
+
+def restore(path: str, source: str, now: datetime | None = None) -> str | None:
+    """Replace the database with the backup at `source`; return where the old one is kept.
+
+    The backup is checked in full first: if it fails, nothing changes. The database in
+    use is copied aside (`<name>.before-restore-<time>`), then the backup is copied into
+    it through SQLite's backup API, so connections already open see the restored data
+    rather than a file pulled from under them. Older schemas are migrated afterwards.
+    """
+    if problem := check_backup(source):
+        raise BackupError(f"nothing was restored: {problem}")
+    live = Path(path)
+    kept = None
+    if not is_new(path):
+        stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+        kept = live.with_name(f"{live.name}.before-restore-{stamp}")
+        try:
+            _copy(open_db(path), kept)
+        except (OSError, sqlite3.Error) as err:
+            raise BackupError(f"nothing was restored: cannot keep the old database: {err}") from err
+    try:
+        live.parent.mkdir(parents=True, exist_ok=True)
+        backup_file, target = open_db(source), open_db(path, create=True)
+        try:
+            backup_file.conn.backup(target.conn)
+        finally:
+            backup_file.close()
+            target.close()
+        migrate(path)
+    except (OSError, sqlite3.Error, DatabaseUnavailable) as err:
+        where = f"; the old database is kept at {kept}" if kept else ""
+        raise BackupError(f"the restore failed: {err}{where}") from err
+    return str(kept) if kept else None

@@ -1,0 +1,86 @@
+"""Commands for whoever runs the service: `flask --app app <command>`.
+
+Each says what it did in one line, and a problem as one line with no traceback.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from hiat import store
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the database if there is none, and apply pending migrations."""
+    path = current_app.config["DATABASE"]
+    new = store.is_new(path)
+    if not new and (problem := store.check_file(path)):
+        raise click.ClickException(problem)
+    try:
+        version = store.migrate(path)
+    except store.DatabaseUnavailable as err:
+        raise click.ClickException(str(err)) from None
+    store.clear_problem(current_app)
+    if new:
+        click.echo(f"Created a new, empty database at {path} (schema {version}).")
+    else:
+        click.echo(f"Database ready at {path} (schema {version}).")
+
+
+@click.command("assign-orphans")
+@click.argument("organisation")
+@with_appcontext
+def assign_orphans_command(organisation: str) -> None:
+    """Give assessments made before accounts existed to ORGANISATION, so its people see them."""
+    try:
+        db = store.get_db()
+        moved = store.assign_orphans(db, organisation)
+    except store.DatabaseUnavailable as err:
+        raise click.ClickException(str(err)) from None
+    except store.OrganisationNotFound:
+        names = ", ".join(store.list_organisations(db)) or "none yet"
+        raise click.ClickException(
+            f"There is no organisation called {organisation!r}. Organisations: {names}"
+        ) from None
+    click.echo(f"{moved} assessments now belong to {organisation}.")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(target: str) -> None:
+    """Copy the database to TARGET, consistently, while the service goes on serving."""
+    path = current_app.config["DATABASE"]
+    if problem := current_app.extensions.get("hiat_database_problem"):
+        raise click.ClickException(problem)
+    try:
+        version = store.backup(path, target)
+    except (store.BackupError, store.DatabaseUnavailable) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Backed up {path} to {target} (schema {version}, checked).")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore_command(source: str) -> None:
+    """Replace the database with the backup SOURCE, after checking it; the old one is kept."""
+    path = current_app.config["DATABASE"]
+    try:
+        kept = store.restore(path, source)
+    except store.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    store.clear_problem(current_app)
+    click.echo(f"Restored {source} into {path}.")
+    if kept:
+        click.echo(f"The database it replaced is kept at {kept}.")
+    click.echo("Restart the service so every worker starts from the restored database.")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db_command, assign_orphans_command, backup_command, restore_command):
+        app.cli.add_command(command)

@@ -1,0 +1,171 @@
+"""Backups an operator can trust: made while serving, checked, and restored in one command."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from hiat import create_app, store
+from tests.conftest import DETAILS, make_user, signed_in_client, uid_from
+from tests.test_storage import checkpoint, flask_command
+
+CONFIG = {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
+
+
+@pytest.fixture
+def service(tmp_path):
+    app = create_app({**CONFIG, "DATABASE": str(tmp_path / "live" / "hiat.db")})
+    make_user(app)
+    return app, signed_in_client(app)
+
+
+def add_assessment(client, title: str) -> str:
+    response = client.post("/assessments/new", data={**DETAILS, "details_title": title})
+    assert response.status_code == 302
+    return uid_from(response.headers["Location"])
+
+
+def titles(path: Path | str) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return sorted(row[0] for row in conn.execute("SELECT title FROM assessments"))
+
+
+def run(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_a_backup_holds_everything_and_says_so(service, tmp_path):
+    app, client = service
+    add_assessment(client, "Bus fares")
+    add_assessment(client, "Library hours")
+    target = tmp_path / "backups" / "monday.db"
+    done = run(app, "backup", str(target))
+    assert done.exit_code == 0, done.output
+    assert f"to {target} (schema {store.known_schemas()[-1]}, checked)" in done.output
+    assert titles(target) == ["Bus fares", "Library hours"]
+    assert store.check_backup(str(target)) is None
+    assert not list(target.parent.glob(".*partial"))
+
+
+def test_a_backup_never_overwrites_another(service, tmp_path):
+    app, _ = service
+    target = tmp_path / "monday.db"
+    target.write_text("last week's backup")
+    refused = run(app, "backup", str(target))
+    assert refused.exit_code != 0
+    assert "exists already: choose a new file name" in refused.output
+    assert target.read_text() == "last week's backup"
+
+
+def test_backups_made_while_people_save_are_each_whole(service, tmp_path):
+    """SQLite's online backup copies one moment: every copy passes the integrity check."""
+    app, client = service
+    stop = threading.Event()
+    saved: list[str] = []
+
+    def keep_saving():
+        writer = signed_in_client(app)  # the same author, in a browser of their own
+        while not stop.is_set():
+            saved.append(add_assessment(writer, f"Decision {len(saved)}"))
+
+    thread = threading.Thread(target=keep_saving)
+    thread.start()
+    try:
+        counts = []
+        for n in range(5):
+            target = tmp_path / f"copy-{n}.db"
+            assert run(app, "backup", str(target)).exit_code == 0
+            assert store.check_backup(str(target)) is None
+            counts.append(len(titles(target)))
+    finally:
+        stop.set()
+        thread.join()
+    assert counts == sorted(counts)
+    assert counts[-1] <= len(saved)
+    assert len(saved) > counts[0]
+
+
+def test_restore_puts_the_backup_back_and_keeps_the_database_it_replaced(service, tmp_path):
+    app, client = service
+    add_assessment(client, "Bus fares")
+    target = tmp_path / "monday.db"
+    assert run(app, "backup", str(target)).exit_code == 0
+    later = add_assessment(client, "Written after the backup")
+
+    done = run(app, "restore", str(target))
+    assert done.exit_code == 0, done.output
+    live = Path(app.config["DATABASE"])
+    kept = sorted(live.parent.glob("hiat.db.before-restore-*"))
+    assert len(kept) == 1
+    assert f"The database it replaced is kept at {kept[0]}" in done.output
+    assert titles(live) == ["Bus fares"]
+    assert titles(kept[0]) == ["Bus fares", "Written after the backup"]
+    # The running service reads the restored data, not the file it had open before.
+    assert client.get(f"/assessments/{later}").status_code == 404
+    assert "Bus fares" in client.get("/assessments").get_data(as_text=True)
+
+
+def test_a_damaged_backup_is_refused_and_nothing_changes(service, tmp_path):
+    app, client = service
+    add_assessment(client, "Bus fares")
+    target = tmp_path / "monday.db"
+    assert run(app, "backup", str(target)).exit_code == 0
+    checkpoint(target)
+    with target.open("r+b") as handle:
+        handle.seek(4096 * 2)
+        handle.write(b"\x00\xff" * 4096)
+    add_assessment(client, "Kept")
+    refused = run(app, "restore", str(target))
+    assert refused.exit_code != 0
+    assert "nothing was restored" in refused.output
+    assert titles(app.config["DATABASE"]) == ["Bus fares", "Kept"]
+    assert not list(Path(app.config["DATABASE"]).parent.glob("*before-restore*"))
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda path: path.write_text("not a database"), "is not a database hiat can read"),
+        (lambda path: sqlite3.connect(path).execute("CREATE TABLE t (x)"), "not a hiat database"),
+        (lambda path: None, "there is no file at"),
+    ],
+    ids=["text file", "another SQLite database", "no file"],
+)
+def test_a_file_that_is_not_a_hiat_backup_is_refused(service, tmp_path, make, said):
+    app, _ = service
+    target = tmp_path / "other.db"
+    make(target)
+    refused = run(app, "restore", str(target))
+    assert refused.exit_code != 0
+    assert said in refused.output
+
+
+def test_a_backup_from_a_newer_version_is_refused(service, tmp_path):
+    app, _ = service
+    target = tmp_path / "future.db"
+    assert run(app, "backup", str(target)).exit_code == 0
+    with sqlite3.connect(target) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('hiat', '0099_from_the_future', '2030-01-01')"
+        )
+    refused = run(app, "restore", str(target))
+    assert "made by a newer version of hiat (schema 0099_from_the_future)" in refused.output
+
+
+def test_a_lost_database_is_restored_from_the_command_line(service, tmp_path):
+    """The service will not start without its database; `flask restore` still runs."""
+    app, client = service
+    add_assessment(client, "Bus fares")
+    target = tmp_path / "monday.db"
+    assert run(app, "backup", str(target)).exit_code == 0
+    lost = tmp_path / "new-server" / "hiat.db"
+    refused = flask_command(lost, "backup", str(tmp_path / "nothing.db"))
+    assert "there is no database" in refused.stderr
+    done = flask_command(lost, "restore", str(target))
+    assert done.returncode == 0, done.stderr
+    assert "Restored" in done.stdout and "kept" not in done.stdout
+    assert titles(lost) == ["Bus fares"]
