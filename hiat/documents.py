@@ -17,7 +17,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from markupsafe import Markup
 
 from hiat import board, exports, forms, pdf, statement, store, transfer, wizard
-from hiat.accounts import account
+from hiat.accounts import account, log
 from hiat.views import banks, bp, load, require_author
 
 T = TypeVar("T")
@@ -138,7 +138,8 @@ def plan_csv(uid: str, plan: str):
 @bp.get("/assessments/<uid>/export.json")
 def export_json(uid: str):
     assessment = load(uid)
-    data = transfer.to_json(assessment, dt.datetime.now(dt.UTC))
+    record = store.assessment_record(store.get_db(), uid)
+    data = transfer.to_json(assessment, dt.datetime.now(dt.UTC), record)
     return download(data, "application/json", f"{download_name(assessment)}.json")
 
 
@@ -154,6 +155,8 @@ def import_assessment():
         else:
             uid = _create_from_document(document)
             flash(IMPORTED_MESSAGE, "success")
+            if "record" in document:
+                _import_record(uid, document["record"])
             return redirect(url_for("main.task_list", uid=uid))
     return render_template("import.html", form=form)
 
@@ -172,6 +175,30 @@ def _create_from_document(document: dict) -> str:
         organisation_id=account().organisation_id,
         editor=account().id,
     )
+
+
+def _import_record(uid: str, record: dict) -> None:
+    """History, comments, sign-offs and shares from a full export, with the new assessment."""
+    not_shared = store.add_record(store.get_db(), uid, record, account())
+    log(
+        "assessment imported",
+        store.get_assessment(store.get_db(), uid).title,
+        account().organisation_id,
+        assessment=uid,
+        shares=[s for s in record["shares"] if s["email"] not in not_shared],
+    )
+    if record["signoffs"]:
+        flash(
+            "Its sign-offs are kept as a record of the service it came from. It has not been "
+            "signed off here: it is a draft until someone signs it off in this service."
+        )
+    if not_shared:
+        flash(
+            "It was not shared with "
+            + ", ".join(not_shared)
+            + ": nobody has an account with that email address here. Share it from the "
+            "task list once they have one."
+        )
 
 
 def _principles(assessment: store.Assessment):

@@ -374,6 +374,29 @@ def _add_sessions_and_audit(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0009_imported_signoffs")
+def _add_imported_signoffs(db: Database) -> None:
+    # Sign-offs that came in an imported file: kept with the record and exported again, but
+    # never taken for a sign-off in this service (anyone can write a file).
+    db["imported_signoffs"].create(
+        {
+            "id": int,
+            "assessment_id": int,
+            "revision": int,
+            "name": str,
+            "job_title": str,
+            "attestation": str,
+            "signed_at": str,
+            "snapshot": str,
+            "imported_at": str,
+        },
+        pk="id",
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        not_null={"assessment_id", "revision", "name", "signed_at", "snapshot", "imported_at"},
+        strict=True,
+    )
+
+
 # ---------------------------------------------------------------- connection
 def open_db(path: str, create: bool = False) -> Database:
     """Open the database file with a busy timeout; report a failure in words.
@@ -1822,3 +1845,164 @@ def restore(path: str, source: str, now: datetime | None = None) -> str | None:
         where = f"; the old database is kept at {kept}" if kept else ""
         raise BackupError(f"the restore failed: {err}{where}") from err
     return str(kept) if kept else None
+
+
+# ---------------------------------------------------------------- the whole record
+def assessment_record(db: Database, uid: str) -> dict[str, Any]:
+    """Everything around the answers, JSON-ready, for a full export: status, every change,
+    comments, sign-offs (made here or imported) and shares by email."""
+    with _reading():
+        assessment_id = _id_for(db, uid)
+        status = db.execute("SELECT status FROM assessments WHERE id = ?", [assessment_id])
+        changes = db.query(
+            "SELECT * FROM changes WHERE assessment_id = ? ORDER BY id", [assessment_id]
+        )
+        comments = db.query(
+            "SELECT * FROM comments WHERE assessment_id = ? ORDER BY id", [assessment_id]
+        )
+        signed = db.query(
+            "SELECT revision, name, job_title, attestation, signed_at, snapshot, 0 AS imported "
+            "FROM signoffs WHERE assessment_id = :id UNION ALL "
+            "SELECT revision, name, job_title, attestation, signed_at, snapshot, 1 "
+            "FROM imported_signoffs WHERE assessment_id = :id ORDER BY signed_at",
+            {"id": assessment_id},
+        )
+        shares = db.query(
+            "SELECT users.email, shares.role FROM shares JOIN users ON users.id = shares.user_id "
+            "WHERE shares.assessment_id = ? ORDER BY users.email",
+            [assessment_id],
+        )
+        return {
+            "status": status.fetchone()[0],
+            "changes": [
+                {
+                    "question_id": r["question_id"],
+                    "label": r["label"],
+                    "old_value": _loads(r["old_value"]),
+                    "new_value": _loads(r["new_value"]),
+                    "option_labels": json.loads(r["option_labels"] or "{}"),
+                    "at": r["at"],
+                    "by": r["by"] or "",
+                }
+                for r in changes
+            ],
+            "comments": [
+                {
+                    "section_id": r["section_id"],
+                    "author": r["author"],
+                    "text": r["text"],
+                    "created_at": r["created_at"],
+                    "resolved_at": r["resolved_at"] or "",
+                    "resolved_by": r["resolved_by"] or "",
+                }
+                for r in comments
+            ],
+            "signoffs": [
+                {
+                    "revision": r["revision"],
+                    "name": r["name"],
+                    "job_title": r["job_title"] or "",
+                    "attestation": r["attestation"] or "",
+                    "signed_at": r["signed_at"],
+                    "snapshot": json.loads(r["snapshot"]),
+                    "imported": bool(r["imported"]),
+                }
+                for r in signed
+            ],
+            "shares": [{"email": r["email"], "role": r["role"]} for r in shares],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedSignoff:
+    revision: int
+    name: str
+    job_title: str
+    signed_at: str
+    imported_at: str
+
+
+def list_imported_signoffs(db: Database, uid: str) -> list[ImportedSignoff]:
+    with _reading():
+        rows = db.query(
+            "SELECT * FROM imported_signoffs WHERE assessment_id = ? ORDER BY revision, id",
+            [_id_for(db, uid)],
+        )
+        return [
+            ImportedSignoff(
+                r["revision"], r["name"], r["job_title"] or "", r["signed_at"], r["imported_at"]
+            )
+            for r in rows
+        ]
+
+
+def add_record(db: Database, uid: str, record: Mapping[str, Any], by: User) -> list[str]:
+    """Put an imported record with a just-imported assessment, in one transaction.
+
+    Its history replaces the changes the import itself recorded; comments keep their
+    authors' names; sign-offs are kept as imported ones, never as sign-offs made here;
+    shares go to the accounts here with the same email (not to the importer, whose role
+    comes from their organisation). Returns the emails with no account here, not shared.
+    """
+    now = _now()
+    not_shared = []
+    with write_tx(db):
+        assessment_id = _id_for(db, uid)
+        db.execute("DELETE FROM changes WHERE assessment_id = ?", [assessment_id])
+        db["changes"].insert_all(
+            {
+                "assessment_id": assessment_id,
+                "question_id": c["question_id"],
+                "label": c["label"],
+                "old_value": _dumps(c["old_value"]),
+                "new_value": _dumps(c["new_value"]),
+                "option_labels": json.dumps(c["option_labels"], ensure_ascii=False),
+                "at": c["at"],
+                "by": c["by"],
+            }
+            for c in record["changes"]
+        )
+        db["comments"].insert_all(
+            {
+                "assessment_id": assessment_id,
+                "section_id": c["section_id"],
+                "user_id": None,
+                "author": c["author"],
+                "text": c["text"],
+                "created_at": c["created_at"],
+                "resolved_at": c["resolved_at"] or None,
+                "resolved_by": c["resolved_by"] or None,
+            }
+            for c in record["comments"]
+        )
+        db["imported_signoffs"].insert_all(
+            {
+                "assessment_id": assessment_id,
+                "revision": s["revision"],
+                "name": s["name"],
+                "job_title": s["job_title"],
+                "attestation": s["attestation"],
+                "signed_at": s["signed_at"],
+                "snapshot": json.dumps(s["snapshot"], ensure_ascii=False),
+                "imported_at": now,
+            }
+            for s in record["signoffs"]
+        )
+        for share in record["shares"]:
+            found = db.execute(
+                "SELECT id FROM users WHERE lower(email) = lower(?) AND disabled_at IS NULL",
+                [share["email"]],
+            ).fetchone()
+            if found is None:
+                not_shared.append(share["email"])
+            elif found[0] != by.id:
+                db["shares"].upsert(
+                    {"assessment_id": assessment_id, "user_id": found[0], "role": share["role"]},
+                    pk=("assessment_id", "user_id"),
+                )
+        _event(db, assessment_id, "record_imported", {"not_shared": not_shared})
+    return not_shared
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)

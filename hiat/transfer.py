@@ -34,9 +34,15 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
-def export_document(assessment: Assessment, exported_at: dt.datetime) -> dict[str, Any]:
-    """The assessment as a JSON-ready document. Answers are sorted, so output is stable."""
-    return {
+def export_document(
+    assessment: Assessment, exported_at: dt.datetime, record: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The assessment as a JSON-ready document. Answers are sorted, so output is stable.
+
+    With `record` (store.assessment_record) the file is the full record: its status, every
+    change, comments, sign-offs and shares, which an import brings back.
+    """
+    document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "exported_at": exported_at.isoformat(timespec="seconds"),
@@ -59,10 +65,15 @@ def export_document(assessment: Assessment, exported_at: dt.datetime) -> dict[st
         ],
         "completed_sections": sorted(assessment.completed_sections),
     }
+    if record is not None:
+        document["record"] = record
+    return document
 
 
-def to_json(assessment: Assessment, exported_at: dt.datetime) -> bytes:
-    document = export_document(assessment, exported_at)
+def to_json(
+    assessment: Assessment, exported_at: dt.datetime, record: dict[str, Any] | None = None
+) -> bytes:
+    document = export_document(assessment, exported_at, record)
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 

@@ -264,6 +264,7 @@ def task_list(uid: str):
         role=role_on(assessment),
         shares=store.list_shares(db, uid),
         signoffs=store.list_signoffs(db, uid),
+        imported_signoffs=store.list_imported_signoffs(db, uid),
         open_comments=[c for c in store.list_comments(db, uid) if not c.resolved_at],
         status=wizard.status_label(
             assessment.status, assessment.value("decision_review_date"), dt.date.today()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hiat import create_app, store
-from tests.conftest import DETAILS, make_user, signed_in_client, uid_from
+from tests.conftest import DETAILS, make_user, normalize, signed_in_client, uid_from
 from tests.test_storage import checkpoint, flask_command
 
 CONFIG = {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
@@ -169,3 +171,113 @@ def test_a_lost_database_is_restored_from_the_command_line(service, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Restored" in done.stdout and "kept" not in done.stdout
     assert titles(lost) == ["Bus fares"]
+
+
+# ---------------------------------------------------------------- one assessment, whole
+def signed_off_assessment(app, client) -> str:
+    """An assessment changed twice, commented on, shared and signed off, as people would."""
+    uid = add_assessment(client, "Bus fares")
+    response = client.post(
+        f"/assessments/{uid}/pages/details", data={**DETAILS, "details_title": "Bus fares, revised"}
+    )
+    assert response.status_code == 302
+    reviewer = make_user(
+        app,
+        email="rae@halton.gov.uk",
+        organisation="Halton Council",
+        role="reviewer",
+        name="Rae Reviewer",
+    )
+    approver = make_user(app, email="ade@wirral.gov.uk", role="approver", name="Ade Approver")
+    with app.app_context():
+        db = store.get_db()
+        store.share(db, uid, reviewer.email, "reviewer")
+        store.add_comment(db, uid, "details", reviewer, "Say which routes <b>change</b>.")
+        store.set_status(db, uid, store.DRAFT, store.IN_REVIEW, "Alex Author")
+        store.sign_off(
+            db,
+            uid,
+            user=approver,
+            job_title="Director of Public Health",
+            attestation="I have read it.",
+            snapshot={"format": "hiat-assessment", "answers": []},
+        )
+    return uid
+
+
+def test_a_full_export_imports_back_with_history_comments_signoffs_and_shares(service):
+    app, client = service
+    uid = signed_off_assessment(app, client)
+    exported = client.get(f"/assessments/{uid}/export.json")
+    assert exported.status_code == 200
+    document = exported.json
+    record = document["record"]
+    assert record["status"] == "approved"
+    assert [c["new_value"] for c in record["changes"] if c["question_id"] == "details_title"] == [
+        "Bus fares",
+        "Bus fares, revised",
+    ]
+    assert record["comments"][0]["text"] == "Say which routes <b>change</b>."
+    assert record["signoffs"][0]["name"] == "Ade Approver"
+    assert record["shares"] == [{"email": "rae@halton.gov.uk", "role": "reviewer"}]
+
+    imported = client.post(
+        "/assessments/import",
+        data={"file": (io.BytesIO(exported.data), "bus-fares.json")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert imported.status_code == 200
+    text = normalize(imported.get_data(as_text=True))
+    assert "It has not been signed off here" in text
+    assert "Sign-offs in the service it was imported from" in text
+    assert "approved by Ade Approver (Director of Public Health)" in text
+    new_uid = uid_from(imported.request.path)
+    with app.app_context():
+        db = store.get_db()
+        copy = store.get_assessment(db, new_uid)
+        assert copy.status == store.DRAFT
+        assert store.list_signoffs(db, new_uid) == []
+        assert [s[0].email for s in store.list_shares(db, new_uid)] == ["rae@halton.gov.uk"]
+        again = store.assessment_record(db, new_uid)
+    # Everything but the status comes back as it was, and exports the same again.
+    assert again["changes"] == record["changes"]
+    assert again["comments"] == record["comments"]
+    assert again["shares"] == record["shares"]
+    assert [{**s, "imported": False} for s in again["signoffs"]] == record["signoffs"]
+    assert all(s["imported"] for s in again["signoffs"])
+    history = client.get(f"/assessments/{new_uid}/history").get_data(as_text=True)
+    assert "Bus fares, revised" in history
+
+
+def test_shares_to_people_with_no_account_here_are_listed_not_lost(service):
+    app, client = service
+    uid = signed_off_assessment(app, client)
+    document = client.get(f"/assessments/{uid}/export.json").json
+    document["record"]["shares"].append({"email": "new.person@sefton.gov.uk", "role": "viewer"})
+    imported = client.post(
+        "/assessments/import",
+        data={"file": (io.BytesIO(json.dumps(document).encode()), "bus-fares.json")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    text = normalize(imported.get_data(as_text=True))
+    assert "It was not shared with new.person@sefton.gov.uk: nobody has an account" in text
+
+
+def test_a_record_that_does_not_fit_the_format_changes_nothing(service):
+    app, client = service
+    uid = signed_off_assessment(app, client)
+    document = client.get(f"/assessments/{uid}/export.json").json
+    document["record"]["shares"][0]["role"] = "owner"
+    before = titles(app.config["DATABASE"])
+    refused = client.post(
+        "/assessments/import",
+        data={"file": (io.BytesIO(json.dumps(document).encode()), "bus-fares.json")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 200
+    assert "The selected file is damaged: record/shares/0/role" in normalize(
+        refused.get_data(as_text=True)
+    )
+    assert titles(app.config["DATABASE"]) == before
