@@ -103,8 +103,13 @@ def living_standard(page: Page) -> None:
     ):
         if index:
             page.get_by_role("button", name="Add another action").click()
+            # The page comes back from the server with the new row: wait for it to load, so
+            # nothing is typed into a page that is about to be replaced.
+            page.wait_for_load_state("load")
+            expect(page.get_by_role("button", name=f"Remove action {index + 1}")).to_be_visible()
         page.locator(f"#p4_s2_actions-{index}-action").fill(text)
         page.locator(f"#p4_s2_actions-{index}-owner").fill("Head of Housing")
+        expect(page.locator(f"#p4_s2_actions-{index}-action")).to_have_value(text)
     page.get_by_role("button", name="Remove action 2").click()
     expect(page.locator("#p4_s2_actions-1-action")).to_have_value("Add rent conditions to grants")
     save_and_continue(page)
