@@ -44,6 +44,7 @@ from flask_login import (
     logout_user,
 )
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from wtforms import EmailField, Field, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
@@ -134,6 +135,10 @@ def log(action: str, subject: str, organisation_id: int | None, **detail) -> Non
 def begin_session(person: store.User) -> None:
     """Sign this browser in with a new session record (never one it brought with it)."""
     session.clear()
+    # A new CSRF token now, in the sign-in reply: otherwise the first pages opened after
+    # it each make their own, and the cookie that arrives last expires the other tab's form.
+    g.pop("csrf_token", None)
+    generate_csrf()
     session[SESSION_KEY] = store.start_session(store.get_db(), person.id, address())
     login_user(SignedInUser(person))
 
