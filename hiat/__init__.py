@@ -14,6 +14,7 @@ from hiat import accounts, forms, logs, security, settings, store, ui, views
 from hiat.cache import DocumentCache
 from hiat.example import load_example
 from hiat.questions import load_banks
+from hiat.routing import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +64,8 @@ def create_app(
     app.extensions["hiat_documents"] = DocumentCache(
         app.config.get("DOCUMENT_CACHE_BYTES", 0) or 64 << 20
     )
+    # Before any blueprint adds its routes: a rule takes its converter when it is added.
+    app.url_map.converters["int"] = IdConverter
     app.jinja_loader = ChoiceLoader(
         [
             PackageLoader("hiat"),
