@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import sqlite3
 
@@ -71,3 +73,76 @@ def test_the_largest_id_the_database_holds_is_still_looked_up(app, new_assessmen
     uid = new_assessment()
     response = client.post(f"/assessments/{uid}/comments/{2**63 - 1}/resolve")
     assert response.status_code == 404
+
+
+# ---------------------------------------------------------------- the import
+def import_file(client, raw: bytes):
+    return client.post("/assessments/import", data={"file": (io.BytesIO(raw), "x.json")})
+
+
+def import_error(response) -> str:
+    assert response.status_code == 200, response.status_code
+    page = check_page(response.get_data(as_text=True))
+    assert page.title.text.startswith("Error: Import an assessment")
+    return normalize(page.select_one(".govuk-error-summary").text)
+
+
+def exported(client, uid: str) -> dict:
+    return json.loads(client.get(f"/assessments/{uid}/export.json").data)
+
+
+@pytest.mark.parametrize("depth", [100_000, 2_000])
+def test_a_deeply_nested_import_file_is_refused_with_a_message(app, client, depth):
+    before = database_content(app)
+    response = import_file(client, b"[" * depth + b"]" * depth)
+    assert "nested too deeply" in import_error(response)
+    assert database_content(app) == before
+
+
+def test_an_answer_nested_deeply_inside_a_real_export_is_refused(app, client, new_assessment):
+    document = exported(client, new_assessment())
+    deep = "x"
+    for _ in range(500):
+        deep = [deep]
+    document["answers"][0]["value"] = deep
+    before = database_content(app)
+    assert "nested too deeply" in import_error(import_file(client, json.dumps(document).encode()))
+    assert database_content(app) == before
+
+
+@pytest.mark.parametrize("where", ["label", "value", "option key", "question id", "extra key"])
+def test_an_import_file_with_a_lone_surrogate_is_refused_with_a_message(
+    app, client, new_assessment, where
+):
+    document = exported(client, new_assessment())
+    answer = next(a for a in document["answers"] if a["question_id"] == "details_place")
+    if where == "label":
+        answer["label"] = "Place \ud800"
+    elif where == "value":
+        answer["value"] = "wirral\udfff"
+    elif where == "option key":
+        answer["option_labels"] = {"\ud800": "Wirral"}
+    elif where == "question id":
+        answer["question_id"] = "details_\ud800"
+    else:
+        answer["\udc00"] = "x"
+    raw = json.dumps(document).encode()  # ASCII escapes, as any JSON writer may send them
+    assert b"\\ud" in raw
+    before = database_content(app)
+    summary = import_error(import_file(client, raw))
+    assert "has characters that cannot be read" in summary
+    assert database_content(app) == before
+
+
+@pytest.mark.parametrize("value", [[{}], {"a": "b"}, [["x"]]])
+def test_an_import_file_with_a_table_where_a_choice_belongs_is_refused(
+    app, client, new_assessment, value
+):
+    document = exported(client, new_assessment())
+    for answer in document["answers"]:
+        if answer["question_id"] in ("screening_principles", "details_place"):
+            answer["value"] = value
+    before = database_content(app)
+    summary = import_error(import_file(client, json.dumps(document).encode()))
+    assert "does not fit this service's questions" in summary or "is damaged" in summary
+    assert database_content(app) == before
