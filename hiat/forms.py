@@ -8,6 +8,7 @@ FIELD_BUILDERS; the templates keep one partial per type to match.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -48,6 +49,9 @@ IMPACT_PART_LABELS = {
     "magnitude": "Size of impact",
     "confidence": "Confidence",
 }
+# A row number or page version as the app writes it: ASCII digits, not too many. str.isdigit
+# also takes "²", which int() refuses, and int() of thousands of digits raises.
+NUMBER = re.compile(r"[0-9]{1,9}")
 DATE_FORMAT = "%d %m %Y"
 DATE_EXAMPLE = "27 3 2027"
 
@@ -113,6 +117,11 @@ def choose_from(name: str) -> str:
 
 def _length(max_length: int) -> Length:
     return Length(max=max_length, message=f"Your answer must be {max_length:,} characters or fewer")
+
+
+def number(text: Any) -> int | None:
+    """The number a form or button sent, or None for anything the app would not send."""
+    return int(text) if isinstance(text, str) and NUMBER.fullmatch(text) else None
 
 
 def _choices(options: Iterable[Option]) -> list[SelectChoice]:
@@ -290,7 +299,20 @@ def _table_field(question: Question, banks: Banks) -> Field:
             field_class = TextAreaField if column.type == "textarea" else StringField
             fields[column.id] = field_class(column.label, validators=[Optional(), _length(limit)])
     row_form = type("RowForm", (TextForm,), fields)
-    return FieldList(FormField(row_form), label=question.label, min_entries=1)
+    return RowList(FormField(row_form), label=question.label, min_entries=1)
+
+
+class RowList(FieldList):
+    """A table's rows. Only row numbers the app writes count ("p1_actions-3-action"):
+    WTForms' own reading takes any str.isdigit() text and fails on "²"."""
+
+    def _extract_indices(self, prefix: str, formdata: Any) -> Iterator[int]:
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(f"{prefix}-"):
+                index = number(key[offset:].split("-", 1)[0])
+                if index is not None:
+                    yield index
 
 
 def _indicator_choices(question: Question, banks: Banks) -> list[SelectChoice]:
@@ -343,9 +365,11 @@ class PageForm(HiatForm):
 
     lock_version = HiddenField()
 
-    def loaded_version(self) -> int | None:
-        value = self.lock_version.data
-        return int(value) if isinstance(value, str) and value.isdigit() else None
+    def loaded_version(self) -> int:
+        """The version the page was loaded at. A missing or unreadable one counts as 0, as
+        if loaded before any save: a page someone has saved then shows the conflict page,
+        never a silent overwrite."""
+        return number(self.lock_version.data) or 0
 
 
 def form_class(questions: Iterable[Question], banks: Banks) -> type[PageForm]:
@@ -698,10 +722,10 @@ def _remove_row(data: MultiDict, question_id: str, index: int) -> MultiDict:
             kept.setlist(key, items)
             continue
         row_text, _, column = key[len(prefix) :].partition("-")
-        if not row_text.isdigit() or not column:
+        row = number(row_text)
+        if row is None or not column:
             kept.setlist(key, items)
             continue
-        row = int(row_text)
         if row == index:
             continue
         new_row = row - 1 if row > index else row
@@ -714,7 +738,7 @@ def edited_row(action: str, value: str) -> tuple[str, int | None]:
     if action == "add":
         return value, None
     question_id, _, index_text = value.rpartition("-")
-    return question_id, int(index_text) if index_text.isdigit() else None
+    return question_id, number(index_text)
 
 
 def row_anchor(question: Question, index: int) -> str:

@@ -167,8 +167,8 @@ def compare(uid: str, revision: int):
     """What changed between a signed revision and now, or another signed revision (?with=)."""
     current = load(uid)
     before, signoff = _signed(uid, revision)
-    other = request.args.get("with", "")
-    after, later = _signed(uid, int(other)) if other.isdigit() else (current, None)
+    other = forms.number(request.args.get("with", ""))
+    after, later = _signed(uid, other) if other is not None else (current, None)
     ids = sorted(set(before.answers) | set(after.answers))
     differences = [
         (qid, before.answers.get(qid), after.answers.get(qid))

@@ -9,7 +9,9 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import check_page, make_user, normalize, sign_in
+from hiat import store
+from tests.conftest import check_page, loaded_version, make_user, normalize, sign_in
+from tests.test_workflow import team  # noqa: F401  (a fixture)
 
 # Tables that change on every request, whatever it asks for.
 BOOKKEEPING = {"sessions", "audit", "failed_sign_ins"}
@@ -29,6 +31,12 @@ def database_content(app) -> dict[str, list[tuple]]:
         }
     finally:
         conn.close()
+
+
+def box(page, box_id: str) -> str:
+    """What a text box or textarea shows."""
+    tag = page.select_one(f"#{box_id}")
+    return tag.get("value", tag.text).strip()
 
 
 def heading(response) -> str:
@@ -146,3 +154,80 @@ def test_an_import_file_with_a_table_where_a_choice_belongs_is_refused(
     summary = import_error(import_file(client, json.dumps(document).encode()))
     assert "does not fit this service's questions" in summary or "is damaged" in summary
     assert database_content(app) == before
+
+
+# ---------------------------------------------------------------- row numbers and versions
+STEP_2 = "/assessments/{uid}/pages/early_years-step-2"
+ODD_NUMBERS = ["²", "٣", "9" * 5000, "-1", ""]
+
+
+@pytest.mark.parametrize("row", ODD_NUMBERS)
+def test_a_table_row_number_the_app_never_writes_is_ignored(app, client, new_assessment, row):
+    uid = new_assessment()
+    url = STEP_2.format(uid=uid)
+    data = {
+        "p1_s2_actions-0-action": "Insulate homes",
+        f"p1_s2_actions-{row}-action": "Odd row",
+        "lock_version": loaded_version(client, url),
+    }
+    shown = client.post(url, data={**data, "add": "p1_s2_actions"})
+    assert shown.status_code == 200
+    page = check_page(shown.get_data(as_text=True))
+    assert "Odd row" not in page.text
+    assert box(page, "p1_s2_actions-0-action") == "Insulate homes"
+    assert client.post(url, data={**data, "save": "later"}).status_code == 302
+    with app.app_context():
+        saved = store.get_assessment(store.get_db(), uid).value("p1_s2_actions")
+    assert [row["action"] for row in saved] == ["Insulate homes"]
+
+
+@pytest.mark.parametrize("row", ODD_NUMBERS)
+def test_a_remove_button_with_an_odd_row_number_shows_the_page_again(
+    app, client, new_assessment, row
+):
+    uid = new_assessment()
+    before = database_content(app)
+    response = client.post(
+        STEP_2.format(uid=uid),
+        data={"p1_s2_actions-0-action": "Insulate homes", "remove": f"p1_s2_actions-{row}"},
+    )
+    assert response.status_code == 200
+    page = check_page(response.get_data(as_text=True))
+    assert box(page, "p1_s2_actions-0-action") == "Insulate homes"
+    assert database_content(app) == before
+
+
+@pytest.mark.parametrize("version", [None, "²", "junk", "9" * 30, "-1"])
+def test_a_save_without_a_readable_page_version_shows_the_conflict_page(
+    app, client, new_assessment, version
+):
+    """Never a silent overwrite: the page has been saved, and when this copy was loaded is
+    unknown, so the user sees both versions and chooses."""
+    uid = new_assessment()
+    url = STEP_2.format(uid=uid)
+    first = {"p1_s2_benefit_first": "Saved by someone", "save": "continue"}
+    assert client.post(url, data={**first, "lock_version": "0"}).status_code == 302
+    before = database_content(app)
+    data = {"p1_s2_benefit_first": "Sent without a version", "save": "continue"}
+    if version is not None:
+        data["lock_version"] = version
+    response = client.post(url, data=data)
+    assert response.status_code == 409
+    assert heading(response) == "Someone else changed this page while you were working on it"
+    assert database_content(app) == before
+
+
+def test_a_first_save_of_a_page_needs_no_version(app, client, new_assessment):
+    uid = new_assessment()
+    data = {"p1_s2_benefit_first": "First answer", "save": "continue"}
+    assert client.post(STEP_2.format(uid=uid), data=data).status_code == 302
+
+
+@pytest.mark.parametrize("other", ["²", "9" * 5000, "1x"])
+def test_comparing_with_an_odd_revision_number_compares_with_now(app, team, other):  # noqa: F811
+    uid, author, _, approver = team
+    approver_signs = {"job_title": "Director of Public Health", "confirm": "y"}
+    author.post(f"/assessments/{uid}/send-for-review")
+    assert approver.post(f"/assessments/{uid}/sign-off", data=approver_signs).status_code == 302
+    response = author.get(f"/assessments/{uid}/revisions/1/compare?with={other}")
+    assert response.status_code == 200

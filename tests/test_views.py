@@ -13,6 +13,7 @@ from tests.conftest import (
     POPULATIONS,
     PRINCIPLES,
     check_page,
+    loaded_version,
     normalize,
     screening_data,
     uid_from,
@@ -101,8 +102,10 @@ def test_save_and_mark_completed_on_a_sections_last_page_goes_on_to_the_next_sec
 def test_marking_a_section_completed_with_answers_missing_lists_each_one(new_assessment, pages):
     uid = new_assessment()
     # The screening section's last page is filled in, but not its proportionality page.
+    url = f"/assessments/{uid}/pages/screening"
     data = {**screening_data(("early_years",)), "save": "complete"}
-    location = pages.post(f"/assessments/{uid}/pages/screening", data)
+    data["lock_version"] = loaded_version(pages.client, url)
+    location = pages.post(url, data)
     assert location.endswith("/sections/screening/check?complete=yes")
     page = pages.get(location)
     href = f"/assessments/{uid}/pages/proportionality?return=check#screening_scale"
