@@ -178,7 +178,8 @@ def _impact(banks: Banks, question: Question, value: Any) -> str | None:
     if not isinstance(value, dict) or not set(value) <= set(IMPACT_PARTS):
         return f"needs a table with some of {', '.join(IMPACT_PARTS)}"
     for part, chosen in value.items():
-        if chosen not in {o.value for o in banks.scales[part]}:
+        # A part left empty ("") is how a partly rated impact is saved and exported.
+        if chosen and chosen not in {o.value for o in banks.scales[part]}:
             return f"{part} '{chosen}' is not on the {part} scale"
     return None
 

@@ -36,13 +36,22 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from hiat.questions import IMPACT_PARTS, OWN_GROUP, Banks, Option, Question, group_label
 from hiat.store import NewAnswer
 from hiat.text import is_blank, newlines
 
 DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 20000}
+# Rows in one table (an action plan, indicators...). The export schema allows as many, so
+# whatever can be saved can be exported and imported again.
+MAX_ROWS = 500
 IMPACT_PART_LABELS = {
     "direction": "Direction of impact",
     "gap": "Effect on the gap",
@@ -115,8 +124,27 @@ def choose_from(name: str) -> str:
     return f"Choose only from the options for “{name}”"
 
 
-def _length(max_length: int) -> Length:
-    return Length(max=max_length, message=f"Your answer must be {max_length:,} characters or fewer")
+class MaxLength:
+    """At most `limit` characters, and a message that says by how many to shorten it.
+
+    Used by every answer box: the page comes back with everything the user typed, so
+    nothing is lost while they shorten the one answer.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, form: Form, field: Field) -> None:
+        typed = len(field.data or "")
+        if typed > self.limit:
+            raise ValidationError(
+                f"Your answer must be {self.limit:,} characters or fewer. It has {typed:,}: "
+                f"shorten it by {typed - self.limit:,}"
+            )
+
+
+def _length(max_length: int) -> MaxLength:
+    return MaxLength(max_length)
 
 
 def number(text: Any) -> int | None:
@@ -299,7 +327,28 @@ def _table_field(question: Question, banks: Banks) -> Field:
             field_class = TextAreaField if column.type == "textarea" else StringField
             fields[column.id] = field_class(column.label, validators=[Optional(), _length(limit)])
     row_form = type("RowForm", (TextForm,), fields)
-    return RowList(FormField(row_form), label=question.label, min_entries=1)
+    return RowList(
+        FormField(row_form), label=question.label, min_entries=1, validators=[_row_limit]
+    )
+
+
+def _row_limit(form: Form, field: FieldList) -> None:
+    """Every row is shown again with this message, so the user chooses which to remove."""
+    extra = len(field.entries) - MAX_ROWS
+    if extra > 0:
+        rows = "row" if extra == 1 else "rows"
+        raise ValidationError(
+            f"“{field.label.text}” can have up to {MAX_ROWS} rows. Remove {extra:,} {rows} "
+            "you do not need, then save again"
+        )
+
+
+def row_limit_reached(label: str) -> str:
+    """What "Add another" says on a table that is already full."""
+    return (
+        f"“{label}” already has {MAX_ROWS} rows, the most it can have. Remove a row you "
+        "do not need before you add another"
+    )
 
 
 class RowList(FieldList):
@@ -465,6 +514,9 @@ def _flatten_errors(form: Form) -> Iterable[dict[str, str]]:
         if not field.errors:
             continue
         if isinstance(field, FieldList):
+            # The table's own message (too many rows) comes first, linked to where it shows.
+            for message in (e for e in field.errors if isinstance(e, str)):
+                yield {"text": message, "href": f"#{field.id}-error"}
             for entry in field.entries:
                 yield from _flatten_errors(entry.form)
         elif isinstance(field, FormField):

@@ -328,6 +328,9 @@ def _edit_rows(assessment, page, form_class):
     if question is None or (action == "remove" and index is None):
         return _render_page(assessment, page, form)
     rows = form[question.id]
+    if action == "add" and len(rows.entries) >= forms.MAX_ROWS:
+        rows.errors = [forms.row_limit_reached(question.label)]
+        return _render_page(assessment, page, form)
     if action == "add":
         rows.append_entry()
         index = len(rows.entries) - 1

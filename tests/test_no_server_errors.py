@@ -9,8 +9,15 @@ import sqlite3
 
 import pytest
 
-from hiat import store
-from tests.conftest import check_page, loaded_version, make_user, normalize, sign_in
+from hiat import forms, store, transfer
+from tests.conftest import (
+    check_page,
+    loaded_version,
+    make_user,
+    normalize,
+    sign_in,
+    uid_from,
+)
 from tests.test_workflow import team  # noqa: F401  (a fixture)
 
 # Tables that change on every request, whatever it asks for.
@@ -231,3 +238,140 @@ def test_comparing_with_an_odd_revision_number_compares_with_now(app, team, othe
     assert approver.post(f"/assessments/{uid}/sign-off", data=approver_signs).status_code == 302
     response = author.get(f"/assessments/{uid}/revisions/1/compare?with={other}")
     assert response.status_code == 200
+
+
+# ---------------------------------------------------------------- limits
+ACTIONS = "p1_s2_actions"
+
+
+def action_rows(count: int, start: int = 0) -> dict[str, str]:
+    return {f"{ACTIONS}-{n}-action": f"Action number {n + 1}" for n in range(start, count)}
+
+
+def saved_values(app, uid: str) -> dict:
+    with app.app_context():
+        return store.get_assessment(store.get_db(), uid).values()
+
+
+def summary_links(page) -> list[tuple[str, str]]:
+    return [(normalize(a.text), a["href"]) for a in page.select(".govuk-error-summary a")]
+
+
+def test_a_plan_of_500_rows_is_saved_exported_and_imported_again(app, client, new_assessment):
+    uid = new_assessment()
+    url = STEP_2.format(uid=uid)
+    data = {**action_rows(500), "lock_version": loaded_version(client, url), "save": "later"}
+    assert client.post(url, data=data).status_code == 302
+    assert len(saved_values(app, uid)[ACTIONS]) == 500
+    first = client.get(f"/assessments/{uid}/export.json").data
+    response = import_file(client, first)
+    assert response.status_code == 302, import_error(response)
+    new_uid = uid_from(response.headers["Location"])
+    assert len(saved_values(app, new_uid)[ACTIONS]) == 500
+
+
+def test_a_table_of_more_than_500_rows_says_how_many_to_remove_and_keeps_every_row(
+    app, client, new_assessment
+):
+    uid = new_assessment()
+    url = STEP_2.format(uid=uid)
+    before = database_content(app)
+    data = {
+        **action_rows(503),
+        "p1_s2_benefit_first": "Typed on the same page",
+        "lock_version": loaded_version(client, url),
+        "save": "continue",
+    }
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    page = check_page(response.get_data(as_text=True))
+    message = normalize(page.select_one(f"#{ACTIONS}-error").text)
+    assert "can have up to 500 rows. Remove 3 rows you do not need, then save again" in message
+    assert (message.removeprefix("Error: "), f"#{ACTIONS}-error") in summary_links(page)
+    assert box(page, f"{ACTIONS}-502-action") == "Action number 503"
+    assert box(page, "p1_s2_benefit_first") == "Typed on the same page"
+    assert database_content(app) == before
+
+
+def test_add_another_on_a_full_table_says_it_is_full_and_keeps_every_row(
+    app, client, new_assessment
+):
+    uid = new_assessment()
+    url = STEP_2.format(uid=uid)
+    before = database_content(app)
+    data = {**action_rows(500), "p1_s2_benefit_first": "Kept", "add": ACTIONS}
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    page = check_page(response.get_data(as_text=True))
+    assert page.title.text.startswith("Error: ")
+    message = normalize(page.select_one(f"#{ACTIONS}-error").text)
+    assert "already has 500 rows, the most it can have. Remove a row you do not need" in message
+    assert page.select_one(f"#{ACTIONS}-500-action") is None
+    assert box(page, f"{ACTIONS}-499-action") == "Action number 500"
+    assert box(page, "p1_s2_benefit_first") == "Kept"
+    assert database_content(app) == before
+
+
+def test_add_another_below_the_limit_still_adds_a_row(client, new_assessment):
+    uid = new_assessment()
+    response = client.post(STEP_2.format(uid=uid), data={**action_rows(499), "add": ACTIONS})
+    page = check_page(response.get_data(as_text=True))
+    assert page.select_one(f"#{ACTIONS}-499-action") is not None
+    assert page.select_one(".govuk-error-summary") is None
+
+
+def test_an_answer_too_long_says_how_much_to_shorten_it_and_keeps_the_rest(
+    app, client, new_assessment
+):
+    uid = new_assessment()
+    url = STEP_2.format(uid=uid)
+    before = database_content(app)
+    data = {
+        "p1_s2_benefit_first": "x" * 5_005,
+        f"{ACTIONS}-0-action": "Kept action",
+        "lock_version": loaded_version(client, url),
+        "save": "continue",
+    }
+    page = check_page(client.post(url, data=data).get_data(as_text=True))
+    assert (
+        "Your answer must be 5,000 characters or fewer. It has 5,005: shorten it by 5",
+        "#p1_s2_benefit_first",
+    ) in summary_links(page)
+    assert box(page, "p1_s2_benefit_first") == "x" * 5_005
+    assert box(page, f"{ACTIONS}-0-action") == "Kept action"
+    assert database_content(app) == before
+
+
+def test_an_own_group_as_long_as_allowed_is_exported_and_imported_again(
+    app, client, new_assessment
+):
+    uid = new_assessment()
+    url = f"/assessments/{uid}/pages/early_years-step-1"
+    name = "G" * 200
+    data = {"p1_s1_groups": "se_low_income", "p1_s1_groups-own": name, "save": "later"}
+    data["lock_version"] = loaded_version(client, url)
+    assert client.post(url, data=data).status_code == 302
+    assert f"own:{name}" in saved_values(app, uid)["p1_s1_groups"]
+    response = import_file(client, client.get(f"/assessments/{uid}/export.json").data)
+    assert response.status_code == 302, import_error(response)
+
+
+def test_a_partly_rated_impact_is_exported_and_imported_again(app, client, new_assessment):
+    uid = new_assessment()
+    url = f"/assessments/{uid}/pages/impact"
+    data = {"decision_impact_early_years-direction": "positive", "save": "later"}
+    data["lock_version"] = loaded_version(client, url)
+    assert client.post(url, data=data).status_code == 302
+    assert saved_values(app, uid)["decision_impact_early_years"]["gap"] == ""
+    response = import_file(client, client.get(f"/assessments/{uid}/export.json").data)
+    assert response.status_code == 302, import_error(response)
+
+
+def test_the_export_schema_allows_as_many_rows_as_a_page_saves():
+    schema = json.loads(transfer.SCHEMA_PATH.read_text(encoding="utf-8"))
+    lists = [
+        branch["maxItems"]
+        for branch in schema["$defs"]["answer"]["properties"]["value"]["anyOf"]
+        if branch.get("type") == "array"
+    ]
+    assert lists and min(lists) >= forms.MAX_ROWS

@@ -63,7 +63,8 @@ def test_save_and_come_back_later_saves_without_required_answers(client, pages):
 def test_too_long_answer_says_the_limit(pages):
     data = dict(DETAILS, details_title="x" * 201)
     page = pages.post("/assessments/new", data, status=200)
-    assert ("Your answer must be 200 characters or fewer", "#details_title") in error_summary(page)
+    message = "Your answer must be 200 characters or fewer. It has 201: shorten it by 1"
+    assert (message, "#details_title") in error_summary(page)
 
 
 def test_impossible_date_says_how_to_fix_it_and_shows_the_input_back(pages):
