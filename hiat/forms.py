@@ -8,6 +8,8 @@ FIELD_BUILDERS; the templates keep one partial per type to match.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -413,12 +415,51 @@ class PageForm(HiatForm):
     """
 
     lock_version = HiddenField()
+    # What each answer was when the page was loaded (answer_marks): a save writes only the
+    # answers the user changed, so "Keep my answers" after a conflict keeps theirs, not
+    # other people's changes to the rest of the page.
+    loaded_answers = HiddenField()
+
+    def changed(self, answers: Iterable[NewAnswer]) -> list[NewAnswer]:
+        """The answers that differ from when the page was loaded; all if that is unknown."""
+        loaded = _read_marks(self.loaded_answers.data)
+        if loaded is None:
+            return list(answers)
+        return [a for a in answers if loaded.get(a.question_id) != _mark(a.value)]
 
     def loaded_version(self) -> int:
         """The version the page was loaded at. A missing or unreadable one counts as 0, as
         if loaded before any save: a page someone has saved then shows the conflict page,
         never a silent overwrite."""
         return number(self.lock_version.data) or 0
+
+
+def answer_marks(questions: Iterable[Question], values: Mapping[str, Any]) -> str:
+    """A short fingerprint of each saved answer on a page, for PageForm.changed."""
+    return ";".join(f"{q.id}={_mark(values.get(q.id))}" for q in questions)
+
+
+def _mark(value: Any) -> str:
+    if not _is_answer(value):
+        value = None
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _is_answer(value: Any) -> bool:
+    """Empty text, lists and all-empty ratings are no answer, as the store sees them."""
+    if isinstance(value, Mapping):
+        return any(value.values())
+    if isinstance(value, str):
+        return not is_blank(value)
+    return bool(value)
+
+
+def _read_marks(text: Any) -> dict[str, str] | None:
+    if not isinstance(text, str) or not text:
+        return None
+    pairs = [part.partition("=") for part in text.split(";")]
+    return {qid: mark for qid, sep, mark in pairs if sep}
 
 
 def form_class(questions: Iterable[Question], banks: Banks) -> type[PageForm]:

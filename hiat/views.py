@@ -305,6 +305,7 @@ def _question_page(assessment: store.Assessment | None, page: wizard.Page):
         )
         data = forms.form_data(page.questions, {**values, **suggested}, banks())
         data["lock_version"] = str(assessment.page_version(page.id) if assessment else 0)
+        data["loaded_answers"] = forms.answer_marks(page.questions, values)
         return _render_page(assessment, page, form_class(formdata=None, data=data))
     form = form_class()
     valid = form.validate_on_submit()
@@ -378,6 +379,8 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
         )
     else:
         uid = assessment.uid
+        # Only what this user changed is written, so nobody else's answers are undone.
+        answers = form.changed(answers)
         try:
             store.save_answers(
                 db,
@@ -386,7 +389,8 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
                 page=page.id,
                 bank_version=banks().version,
                 summary=summary,
-                expected_version=form.loaded_version(),
+                # Nothing changed, nothing to conflict with.
+                expected_version=form.loaded_version() if answers else None,
                 by=account().name,
                 editor=account().id,
             )
