@@ -181,9 +181,15 @@ def compare(uid: str, revision: int):
 
 
 # ---------------------------------------------------------------- comments
+COMMENTERS = ("author", "reviewer", "approver")
+
+
 @bp.post("/assessments/<uid>/sections/<section_id>/comments")
 def add_comment(uid: str, section_id: str):
-    load(uid)
+    # Viewers only read: a comment asks for a change, which is not theirs to ask.
+    assessment = load_as(uid, COMMENTERS)
+    if wizard.find_section(wizard.sections(banks(), assessment.values()), section_id) is None:
+        abort(404)
     form = forms.CommentForm()
     if form.validate_on_submit():
         store.add_comment(store.get_db(), uid, section_id, account(), form.text.data)

@@ -549,6 +549,7 @@ def check_answers(uid: str, section_id: str):
         form=form,
         can_edit=role_on(assessment) == "author" and assessment.status == store.DRAFT,
         is_author=role_on(assessment) == "author",
+        can_comment=role_on(assessment) in ("author", "reviewer", "approver"),
         unanswered=_unanswered(assessment, section),
         harms=_harms_in(section, values),
         comments=store.list_comments(store.get_db(), uid, section_id),

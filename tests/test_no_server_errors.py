@@ -16,6 +16,7 @@ from tests.conftest import (
     make_user,
     normalize,
     sign_in,
+    signed_in_client,
     uid_from,
 )
 from tests.test_workflow import team  # noqa: F401  (a fixture)
@@ -375,3 +376,40 @@ def test_the_export_schema_allows_as_many_rows_as_a_page_saves():
         if branch.get("type") == "array"
     ]
     assert lists and min(lists) >= forms.MAX_ROWS
+
+
+# ---------------------------------------------------------------- who may comment
+def test_a_viewer_is_not_offered_comments_and_cannot_add_one(app, client, new_assessment):
+    uid = new_assessment()
+    viewer = signed_in_client(app, email="val@wirral.gov.uk", name="Val Viewer", role="viewer")
+    check = f"/assessments/{uid}/sections/details/check"
+    page = check_page(viewer.get(check).get_data(as_text=True))
+    assert "Add the comment" not in page.text
+    before = database_content(app)
+    response = viewer.post(f"/assessments/{uid}/sections/details/comments", data={"text": "Hi"})
+    assert response.status_code == 403
+    assert heading(response) == "You can read this assessment but not change it"
+    assert database_content(app) == before
+
+
+@pytest.mark.parametrize("role", ["author", "reviewer", "approver"])
+def test_authors_reviewers_and_approvers_can_comment(app, client, new_assessment, role):
+    uid = new_assessment()
+    person = (
+        client
+        if role == "author"
+        else signed_in_client(app, email=f"{role}@wirral.gov.uk", name="Pat", role=role)
+    )
+    check = f"/assessments/{uid}/sections/details/check"
+    assert "Add the comment" in person.get(check).get_data(as_text=True)
+    response = person.post(f"/assessments/{uid}/sections/details/comments", data={"text": "Hi"})
+    assert response.status_code == 302
+    assert "Your comment has been added" in person.get(check).get_data(as_text=True)
+
+
+def test_a_comment_on_a_section_that_does_not_exist_is_not_found(app, client, new_assessment):
+    uid = new_assessment()
+    before = database_content(app)
+    response = client.post(f"/assessments/{uid}/sections/nonsense/comments", data={"text": "x"})
+    assert response.status_code == 404
+    assert database_content(app) == before
