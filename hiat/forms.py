@@ -42,6 +42,7 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
+    Regexp,
     StopValidation,
     ValidationError,
 )
@@ -498,7 +499,14 @@ class SectionCompleteForm(HiatForm):
 class ShareForm(HiatForm):
     email = StringField(
         "Email address of the person to share with",
-        validators=[TextRequired(message="Enter the email address of the person to share with")],
+        validators=[
+            TextRequired(message="Enter the email address of the person to share with"),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message="Enter an email address in the correct format, like name@example.org",
+            ),
+            Length(max=254, message="The email address must be 254 characters or fewer"),
+        ],
     )
     role = RadioField(
         "What can they do?",

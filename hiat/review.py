@@ -217,25 +217,23 @@ def share(uid: str):
     assessment = load_as(uid, ("author",))
     form = forms.ShareForm()
     if form.validate_on_submit() and _may_share(assessment, form):
-        try:
-            person = store.share(store.get_db(), uid, form.email.data, form.role.data)
-        except store.UserNotFound:
-            form.email.errors = [
-                "There is no account with this email address. Ask your administrator to add them"
-            ]
-        else:
-            _log("shared", assessment, with_person=person.email, role=form.role.data)
-            flash(
-                f"The assessment is now shared with {person.name} ({person.organisation}) "
-                f"as {with_article(form.role.data)}.",
-                "success",
-            )
-            return redirect(url_for("main.task_list", uid=uid))
+        email = form.email.data.strip().lower()
+        store.share_with_email(store.get_db(), uid, email, form.role.data)
+        _log("shared", assessment, with_person=email, role=form.role.data)
+        # The same words whether or not the address has an account, so the form cannot be
+        # used to find out who has one.
+        flash(
+            f"The assessment is now shared with {email} as {with_article(form.role.data)}. "
+            "If they do not have an account yet, they will see it once your administrator "
+            "adds them with this email address.",
+            "success",
+        )
+        return redirect(url_for("main.task_list", uid=uid))
     return render_template(
         "share.html",
         assessment=assessment,
         form=form,
-        shares=store.list_shares(store.get_db(), uid),
+        shares=store.list_share_emails(store.get_db(), uid),
     )
 
 
