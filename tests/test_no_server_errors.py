@@ -22,7 +22,7 @@ from tests.conftest import (
 from tests.test_workflow import team  # noqa: F401  (a fixture)
 
 # Tables that change on every request, whatever it asks for.
-BOOKKEEPING = {"sessions", "audit", "failed_sign_ins"}
+BOOKKEEPING = {"sessions", "audit", "sign_in_failures"}
 
 
 def database_content(app) -> dict[str, list[tuple]]:
@@ -412,4 +412,21 @@ def test_a_comment_on_a_section_that_does_not_exist_is_not_found(app, client, ne
     before = database_content(app)
     response = client.post(f"/assessments/{uid}/sections/nonsense/comments", data={"text": "x"})
     assert response.status_code == 404
+    assert database_content(app) == before
+
+
+# ---------------------------------------------------------------- add= naming another question
+@pytest.mark.parametrize(
+    "named", ["p1_s2_benefit_first", "p1_s2_parents_involved", "details_title", "nonsense", ""]
+)
+def test_add_another_naming_a_question_without_rows_shows_the_page_again(
+    app, client, new_assessment, named
+):
+    uid = new_assessment()
+    before = database_content(app)
+    data = {"p1_s2_benefit_first": "Kept", "add": named or " "}
+    response = client.post(STEP_2.format(uid=uid), data=data)
+    assert response.status_code == 200
+    page = check_page(response.get_data(as_text=True))
+    assert box(page, "p1_s2_benefit_first") == "Kept"
     assert database_content(app) == before
