@@ -14,6 +14,7 @@ from hiat import accounts, commands, forms, logs, security, settings, store, ui,
 from hiat.cache import DocumentCache
 from hiat.example import load_example
 from hiat.questions import load_banks
+from hiat.routing import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +66,8 @@ def create_app(
     app.extensions["hiat_documents"] = DocumentCache(
         app.config.get("DOCUMENT_CACHE_BYTES", 0) or 64 << 20
     )
+    # Before any blueprint adds its routes: a rule takes its converter when it is added.
+    app.url_map.converters["int"] = IdConverter
     app.jinja_loader = ChoiceLoader(
         [
             PackageLoader("hiat"),

@@ -179,25 +179,18 @@ def _create_from_document(document: dict) -> str:
 
 def _import_record(uid: str, record: dict) -> None:
     """History, comments, sign-offs and shares from a full export, with the new assessment."""
-    not_shared = store.add_record(store.get_db(), uid, record, account())
+    store.add_record(store.get_db(), uid, record, account())
     log(
         "assessment imported",
         store.get_assessment(store.get_db(), uid).title,
         account().organisation_id,
         assessment=uid,
-        shares=[s for s in record["shares"] if s["email"] not in not_shared],
+        shares=record["shares"],
     )
     if record["signoffs"]:
         flash(
             "Its sign-offs are kept as a record of the service it came from. It has not been "
             "signed off here: it is a draft until someone signs it off in this service."
-        )
-    if not_shared:
-        flash(
-            "It was not shared with "
-            + ", ".join(not_shared)
-            + ": nobody has an account with that email address here. Share it from the "
-            "task list once they have one."
         )
 
 

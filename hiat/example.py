@@ -131,14 +131,18 @@ def _text(banks: Banks, question: Question, value: Any) -> str | None:
 
 def _choice(banks: Banks, question: Question, value: Any) -> str | None:
     allowed = {o.value for o in question.options}
-    return None if value in allowed else f"'{value}' is not one of {', '.join(sorted(allowed))}"
+    # Only strings are compared: a list or table from an imported file cannot be hashed.
+    if isinstance(value, str) and value in allowed:
+        return None
+    given = f"'{value[:100]}'" if isinstance(value, str) else "the value given"
+    return f"{given} is not one of {', '.join(sorted(allowed))}"
 
 
 def _choices(allowed: set[str]) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         if not isinstance(value, list) or not value:
             return "needs a list of values"
-        unknown = [v for v in value if v not in allowed]
+        unknown = [v for v in value if not isinstance(v, str) or v not in allowed]
         return f"unknown values: {', '.join(map(str, unknown))}" if unknown else None
 
     return check
@@ -174,7 +178,8 @@ def _impact(banks: Banks, question: Question, value: Any) -> str | None:
     if not isinstance(value, dict) or not set(value) <= set(IMPACT_PARTS):
         return f"needs a table with some of {', '.join(IMPACT_PARTS)}"
     for part, chosen in value.items():
-        if chosen not in {o.value for o in banks.scales[part]}:
+        # A part left empty ("") is how a partly rated impact is saved and exported.
+        if chosen and chosen not in {o.value for o in banks.scales[part]}:
             return f"{part} '{chosen}' is not on the {part} scale"
     return None
 

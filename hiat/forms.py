@@ -8,6 +8,9 @@ FIELD_BUILDERS; the templates keep one partial per type to match.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -35,19 +38,32 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 
 from hiat.questions import IMPACT_PARTS, OWN_GROUP, Banks, Option, Question, group_label
 from hiat.store import NewAnswer
 from hiat.text import is_blank, newlines
 
 DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 20000}
+# Rows in one table (an action plan, indicators...). The export schema allows as many, so
+# whatever can be saved can be exported and imported again.
+MAX_ROWS = 500
 IMPACT_PART_LABELS = {
     "direction": "Direction of impact",
     "gap": "Effect on the gap",
     "magnitude": "Size of impact",
     "confidence": "Confidence",
 }
+# A row number or page version as the app writes it: ASCII digits, not too many. str.isdigit
+# also takes "²", which int() refuses, and int() of thousands of digits raises.
+NUMBER = re.compile(r"[0-9]{1,9}")
 DATE_FORMAT = "%d %m %Y"
 DATE_EXAMPLE = "27 3 2027"
 
@@ -111,8 +127,32 @@ def choose_from(name: str) -> str:
     return f"Choose only from the options for “{name}”"
 
 
-def _length(max_length: int) -> Length:
-    return Length(max=max_length, message=f"Your answer must be {max_length:,} characters or fewer")
+class MaxLength:
+    """At most `limit` characters, and a message that says by how many to shorten it.
+
+    Used by every answer box: the page comes back with everything the user typed, so
+    nothing is lost while they shorten the one answer.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, form: Form, field: Field) -> None:
+        typed = len(field.data or "")
+        if typed > self.limit:
+            raise ValidationError(
+                f"Your answer must be {self.limit:,} characters or fewer. It has {typed:,}: "
+                f"shorten it by {typed - self.limit:,}"
+            )
+
+
+def _length(max_length: int) -> MaxLength:
+    return MaxLength(max_length)
+
+
+def number(text: Any) -> int | None:
+    """The number a form or button sent, or None for anything the app would not send."""
+    return int(text) if isinstance(text, str) and NUMBER.fullmatch(text) else None
 
 
 def _choices(options: Iterable[Option]) -> list[SelectChoice]:
@@ -290,7 +330,41 @@ def _table_field(question: Question, banks: Banks) -> Field:
             field_class = TextAreaField if column.type == "textarea" else StringField
             fields[column.id] = field_class(column.label, validators=[Optional(), _length(limit)])
     row_form = type("RowForm", (TextForm,), fields)
-    return FieldList(FormField(row_form), label=question.label, min_entries=1)
+    return RowList(
+        FormField(row_form), label=question.label, min_entries=1, validators=[_row_limit]
+    )
+
+
+def _row_limit(form: Form, field: FieldList) -> None:
+    """Every row is shown again with this message, so the user chooses which to remove."""
+    extra = len(field.entries) - MAX_ROWS
+    if extra > 0:
+        rows = "row" if extra == 1 else "rows"
+        raise ValidationError(
+            f"“{field.label.text}” can have up to {MAX_ROWS} rows. Remove {extra:,} {rows} "
+            "you do not need, then save again"
+        )
+
+
+def row_limit_reached(label: str) -> str:
+    """What "Add another" says on a table that is already full."""
+    return (
+        f"“{label}” already has {MAX_ROWS} rows, the most it can have. Remove a row you "
+        "do not need before you add another"
+    )
+
+
+class RowList(FieldList):
+    """A table's rows. Only row numbers the app writes count ("p1_actions-3-action"):
+    WTForms' own reading takes any str.isdigit() text and fails on "²"."""
+
+    def _extract_indices(self, prefix: str, formdata: Any) -> Iterator[int]:
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(f"{prefix}-"):
+                index = number(key[offset:].split("-", 1)[0])
+                if index is not None:
+                    yield index
 
 
 def _indicator_choices(question: Question, banks: Banks) -> list[SelectChoice]:
@@ -342,10 +416,51 @@ class PageForm(HiatForm):
     """
 
     lock_version = HiddenField()
+    # What each answer was when the page was loaded (answer_marks): a save writes only the
+    # answers the user changed, so "Keep my answers" after a conflict keeps theirs, not
+    # other people's changes to the rest of the page.
+    loaded_answers = HiddenField()
 
-    def loaded_version(self) -> int | None:
-        value = self.lock_version.data
-        return int(value) if isinstance(value, str) and value.isdigit() else None
+    def changed(self, answers: Iterable[NewAnswer]) -> list[NewAnswer]:
+        """The answers that differ from when the page was loaded; all if that is unknown."""
+        loaded = _read_marks(self.loaded_answers.data)
+        if loaded is None:
+            return list(answers)
+        return [a for a in answers if loaded.get(a.question_id) != _mark(a.value)]
+
+    def loaded_version(self) -> int:
+        """The version the page was loaded at. A missing or unreadable one counts as 0, as
+        if loaded before any save: a page someone has saved then shows the conflict page,
+        never a silent overwrite."""
+        return number(self.lock_version.data) or 0
+
+
+def answer_marks(questions: Iterable[Question], values: Mapping[str, Any]) -> str:
+    """A short fingerprint of each saved answer on a page, for PageForm.changed."""
+    return ";".join(f"{q.id}={_mark(values.get(q.id))}" for q in questions)
+
+
+def _mark(value: Any) -> str:
+    if not _is_answer(value):
+        value = None
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _is_answer(value: Any) -> bool:
+    """Empty text, lists and all-empty ratings are no answer, as the store sees them."""
+    if isinstance(value, Mapping):
+        return any(value.values())
+    if isinstance(value, str):
+        return not is_blank(value)
+    return bool(value)
+
+
+def _read_marks(text: Any) -> dict[str, str] | None:
+    if not isinstance(text, str) or not text:
+        return None
+    pairs = [part.partition("=") for part in text.split(";")]
+    return {qid: mark for qid, sep, mark in pairs if sep}
 
 
 def form_class(questions: Iterable[Question], banks: Banks) -> type[PageForm]:
@@ -384,7 +499,14 @@ class SectionCompleteForm(HiatForm):
 class ShareForm(HiatForm):
     email = StringField(
         "Email address of the person to share with",
-        validators=[TextRequired(message="Enter the email address of the person to share with")],
+        validators=[
+            TextRequired(message="Enter the email address of the person to share with"),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message="Enter an email address in the correct format, like name@example.org",
+            ),
+            Length(max=254, message="The email address must be 254 characters or fewer"),
+        ],
     )
     role = RadioField(
         "What can they do?",
@@ -441,6 +563,9 @@ def _flatten_errors(form: Form) -> Iterable[dict[str, str]]:
         if not field.errors:
             continue
         if isinstance(field, FieldList):
+            # The table's own message (too many rows) comes first, linked to where it shows.
+            for message in (e for e in field.errors if isinstance(e, str)):
+                yield {"text": message, "href": f"#{field.id}-error"}
             for entry in field.entries:
                 yield from _flatten_errors(entry.form)
         elif isinstance(field, FormField):
@@ -698,10 +823,10 @@ def _remove_row(data: MultiDict, question_id: str, index: int) -> MultiDict:
             kept.setlist(key, items)
             continue
         row_text, _, column = key[len(prefix) :].partition("-")
-        if not row_text.isdigit() or not column:
+        row = number(row_text)
+        if row is None or not column:
             kept.setlist(key, items)
             continue
-        row = int(row_text)
         if row == index:
             continue
         new_row = row - 1 if row > index else row
@@ -714,7 +839,7 @@ def edited_row(action: str, value: str) -> tuple[str, int | None]:
     if action == "add":
         return value, None
     question_id, _, index_text = value.rpartition("-")
-    return question_id, int(index_text) if index_text.isdigit() else None
+    return question_id, number(index_text)
 
 
 def row_anchor(question: Question, index: int) -> str:

@@ -167,8 +167,8 @@ def compare(uid: str, revision: int):
     """What changed between a signed revision and now, or another signed revision (?with=)."""
     current = load(uid)
     before, signoff = _signed(uid, revision)
-    other = request.args.get("with", "")
-    after, later = _signed(uid, int(other)) if other.isdigit() else (current, None)
+    other = forms.number(request.args.get("with", ""))
+    after, later = _signed(uid, other) if other is not None else (current, None)
     ids = sorted(set(before.answers) | set(after.answers))
     differences = [
         (qid, before.answers.get(qid), after.answers.get(qid))
@@ -181,9 +181,15 @@ def compare(uid: str, revision: int):
 
 
 # ---------------------------------------------------------------- comments
+COMMENTERS = ("author", "reviewer", "approver")
+
+
 @bp.post("/assessments/<uid>/sections/<section_id>/comments")
 def add_comment(uid: str, section_id: str):
-    load(uid)
+    # Viewers only read: a comment asks for a change, which is not theirs to ask.
+    assessment = load_as(uid, COMMENTERS)
+    if wizard.find_section(wizard.sections(banks(), assessment.values()), section_id) is None:
+        abort(404)
     form = forms.CommentForm()
     if form.validate_on_submit():
         store.add_comment(store.get_db(), uid, section_id, account(), form.text.data)
@@ -211,25 +217,23 @@ def share(uid: str):
     assessment = load_as(uid, ("author",))
     form = forms.ShareForm()
     if form.validate_on_submit() and _may_share(assessment, form):
-        try:
-            person = store.share(store.get_db(), uid, form.email.data, form.role.data)
-        except store.UserNotFound:
-            form.email.errors = [
-                "There is no account with this email address. Ask your administrator to add them"
-            ]
-        else:
-            _log("shared", assessment, with_person=person.email, role=form.role.data)
-            flash(
-                f"The assessment is now shared with {person.name} ({person.organisation}) "
-                f"as {with_article(form.role.data)}.",
-                "success",
-            )
-            return redirect(url_for("main.task_list", uid=uid))
+        email = form.email.data.strip().lower()
+        store.share_with_email(store.get_db(), uid, email, form.role.data)
+        _log("shared", assessment, with_person=email, role=form.role.data)
+        # The same words whether or not the address has an account, so the form cannot be
+        # used to find out who has one.
+        flash(
+            f"The assessment is now shared with {email} as {with_article(form.role.data)}. "
+            "If they do not have an account yet, they will see it once your administrator "
+            "adds them with this email address.",
+            "success",
+        )
+        return redirect(url_for("main.task_list", uid=uid))
     return render_template(
         "share.html",
         assessment=assessment,
         form=form,
-        shares=store.list_shares(store.get_db(), uid),
+        shares=store.list_share_emails(store.get_db(), uid),
     )
 
 

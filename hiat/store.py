@@ -397,6 +397,19 @@ def _add_imported_signoffs(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0010_pending_shares")
+def _add_pending_shares(db: Database) -> None:
+    # A share with an email that has no account yet. It becomes a share when an account with
+    # that email is made, so sharing never tells anyone which addresses have accounts.
+    db["pending_shares"].create(
+        {"assessment_id": int, "email": str, "role": str},
+        pk=("assessment_id", "email"),
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        not_null={"role"},
+        strict=True,
+    )
+
+
 # ---------------------------------------------------------------- connection
 def open_db(path: str, create: bool = False) -> Database:
     """Open the database file with a busy timeout; report a failure in words.
@@ -1075,7 +1088,14 @@ def _insert_user(
     }
     if temporary:
         row["must_change_password"] = 1
-    db["users"].insert(row)
+    user_id = db["users"].insert(row).last_pk
+    # Shares made before the account existed take effect now.
+    db.execute(
+        "INSERT OR REPLACE INTO shares (assessment_id, user_id, role) "
+        "SELECT assessment_id, ?, role FROM pending_shares WHERE email = ?",
+        [user_id, email],
+    )
+    db.execute("DELETE FROM pending_shares WHERE email = ?", [email])
 
 
 def set_password(db: Database, user_id: int, password_hash: str) -> None:
@@ -1484,6 +1504,43 @@ def share(db: Database, uid: str, email: str, role: str) -> User:
         )
         _event(db, assessment_id, "shared", {"user": user.email, "role": role})
     return user
+
+
+def share_with_email(db: Database, uid: str, email: str, role: str) -> None:
+    """Share with whoever has, or will have, an account with this email address.
+
+    Says nothing about whether the account exists: an address with none is kept until
+    one is made (see _insert_user).
+    """
+    email = email.strip().lower()
+    user = find_user(db, email)
+    with write_tx(db):
+        assessment_id = _id_for(db, uid)
+        if user is None:
+            db["pending_shares"].upsert(
+                {"assessment_id": assessment_id, "email": email, "role": role},
+                pk=("assessment_id", "email"),
+            )
+        else:
+            db["shares"].upsert(
+                {"assessment_id": assessment_id, "user_id": user.id, "role": role},
+                pk=("assessment_id", "user_id"),
+            )
+        _event(db, assessment_id, "shared", {"email": email, "role": role})
+
+
+def list_share_emails(db: Database, uid: str) -> list[tuple[str, str]]:
+    """Every email the assessment is shared with, and its role, with or without an account."""
+    with _reading():
+        assessment_id = _id_for(db, uid)
+        rows = db.query(
+            "SELECT users.email AS email, shares.role AS role FROM shares "
+            "JOIN users ON users.id = shares.user_id WHERE shares.assessment_id = ? "
+            "UNION SELECT email, role FROM pending_shares WHERE assessment_id = ? "
+            "ORDER BY email",
+            [assessment_id, assessment_id],
+        )
+        return [(r["email"], r["role"]) for r in rows]
 
 
 def list_shares(db: Database, uid: str) -> list[tuple[User, str]]:
@@ -1936,16 +1993,15 @@ def list_imported_signoffs(db: Database, uid: str) -> list[ImportedSignoff]:
         ]
 
 
-def add_record(db: Database, uid: str, record: Mapping[str, Any], by: User) -> list[str]:
+def add_record(db: Database, uid: str, record: Mapping[str, Any], by: User) -> None:
     """Put an imported record with a just-imported assessment, in one transaction.
 
     Its history replaces the changes the import itself recorded; comments keep their
     authors' names; sign-offs are kept as imported ones, never as sign-offs made here;
-    shares go to the accounts here with the same email (not to the importer, whose role
-    comes from their organisation). Returns the emails with no account here, not shared.
+    shares go to the accounts here with the same email, or wait for one to be made (never
+    to the importer, whose role comes from their organisation).
     """
     now = _now()
-    not_shared = []
     with write_tx(db):
         assessment_id = _id_for(db, uid)
         db.execute("DELETE FROM changes WHERE assessment_id = ?", [assessment_id])
@@ -1994,14 +2050,21 @@ def add_record(db: Database, uid: str, record: Mapping[str, Any], by: User) -> l
                 [share["email"]],
             ).fetchone()
             if found is None:
-                not_shared.append(share["email"])
+                # Kept until an account with that email is made, as the share form does.
+                db["pending_shares"].upsert(
+                    {
+                        "assessment_id": assessment_id,
+                        "email": share["email"].strip().lower(),
+                        "role": share["role"],
+                    },
+                    pk=("assessment_id", "email"),
+                )
             elif found[0] != by.id:
                 db["shares"].upsert(
                     {"assessment_id": assessment_id, "user_id": found[0], "role": share["role"]},
                     pk=("assessment_id", "user_id"),
                 )
-        _event(db, assessment_id, "record_imported", {"not_shared": not_shared})
-    return not_shared
+        _event(db, assessment_id, "record_imported", {"shares": len(record["shares"])})
 
 
 def _dumps(value: Any) -> str | None:

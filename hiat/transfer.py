@@ -22,6 +22,9 @@ from hiat.store import Answer, Assessment, NewAnswer
 FORMAT = "hiat-assessment"
 FORMAT_VERSION = 1
 MAX_BYTES = 1024 * 1024
+# An export nests five deep (document, answers, answer, rows, row); anything much deeper
+# is not one, and is refused before the schema check walks it.
+MAX_DEPTH = 10
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "assessment-export-v1.schema.json"
 
 
@@ -87,6 +90,9 @@ def read_document(raw: bytes, banks: Banks) -> dict[str, Any]:
         raise TransferError(
             "The selected file is not a JSON file exported from this service"
         ) from err
+    except RecursionError as err:
+        raise TransferError(_TOO_DEEP) from err
+    _check_text(document)
     _check_format(document)
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
@@ -97,6 +103,53 @@ def read_document(raw: bytes, banks: Banks) -> dict[str, Any]:
         )
     _check_answers(document, banks)
     return document
+
+
+_TOO_DEEP = (
+    "The selected file is not an assessment exported from this service: it has lists "
+    "inside lists nested too deeply"
+)
+
+
+def _check_text(document: Any) -> None:
+    """Refuse a file nested too deeply, or with text UTF-8 cannot hold.
+
+    JSON lets a file write half of a UTF-16 pair ("\\ud800"); Python reads it as a lone
+    surrogate, which the database, the pages and every download would then fail on. The
+    walk uses its own stack, so no depth the parser accepted can overflow Python's.
+    """
+    stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise TransferError(_TOO_DEEP)
+        if isinstance(value, dict):
+            items = list(value.items())
+            if not all(_is_unicode(key) for key in value):
+                _unreadable(path)
+        elif isinstance(value, list):
+            items = [(str(index), item) for index, item in enumerate(value)]
+        else:
+            if isinstance(value, str) and not _is_unicode(value):
+                _unreadable(path)
+            continue
+        stack.extend((item, (*path, key)) for key, item in items)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unreadable(path: tuple[str, ...]) -> None:
+    where = "/".join(path) or "the file"
+    raise TransferError(
+        f"The selected file is damaged: {where} has characters that cannot be read. "
+        "Export the assessment again and import the new file"
+    )
 
 
 def _check_format(document: Any) -> None:

@@ -306,6 +306,7 @@ def _question_page(assessment: store.Assessment | None, page: wizard.Page):
         )
         data = forms.form_data(page.questions, {**values, **suggested}, banks())
         data["lock_version"] = str(assessment.page_version(page.id) if assessment else 0)
+        data["loaded_answers"] = forms.answer_marks(page.questions, values)
         return _render_page(assessment, page, form_class(formdata=None, data=data))
     form = form_class()
     valid = form.validate_on_submit()
@@ -334,6 +335,9 @@ def _edit_rows(assessment, page, form_class):
     if question is None or (action == "remove" and index is None):
         return _render_page(assessment, page, form)
     rows = form[question.id]
+    if action == "add" and len(rows.entries) >= forms.MAX_ROWS:
+        rows.errors = [forms.row_limit_reached(question.label)]
+        return _render_page(assessment, page, form)
     if action == "add":
         rows.append_entry()
         index = len(rows.entries) - 1
@@ -381,6 +385,8 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
         )
     else:
         uid = assessment.uid
+        # Only what this user changed is written, so nobody else's answers are undone.
+        answers = form.changed(answers)
         try:
             store.save_answers(
                 db,
@@ -389,7 +395,8 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
                 page=page.id,
                 bank_version=banks().version,
                 summary=summary,
-                expected_version=form.loaded_version(),
+                # Nothing changed, nothing to conflict with.
+                expected_version=form.loaded_version() if answers else None,
                 by=account().name,
                 editor=account().id,
             )
@@ -553,6 +560,7 @@ def check_answers(uid: str, section_id: str):
         form=form,
         can_edit=role_on(assessment) == "author" and assessment.status == store.DRAFT,
         is_author=role_on(assessment) == "author",
+        can_comment=role_on(assessment) in ("author", "reviewer", "approver"),
         unanswered=_unanswered(assessment, section),
         harms=_harms_in(section, values),
         comments=store.list_comments(store.get_db(), uid, section_id),

@@ -237,3 +237,9 @@ def md_headings(text: str) -> list[tuple[str, str]]:
     rendered = MarkdownIt("commonmark").enable("table").render(text)
     page = BeautifulSoup(rendered, "html.parser")
     return [(h.name, normalize(h.text)) for h in page.find_all(["h1", "h2", "h3", "h4"])]
+
+
+def loaded_version(client: FlaskClient, url: str) -> str:
+    """The lock_version a browser sends back with a question page: its version when loaded."""
+    page = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+    return page.select_one("#lock_version")["value"]

@@ -292,14 +292,29 @@ def test_a_shared_reviewer_can_read_but_not_change(app, two_organisations):
     assert "Changed by a reviewer" not in wirral.get(f"/assessments/{uid}").get_data(as_text=True)
 
 
-def test_sharing_with_an_unknown_email_says_what_to_do(two_organisations):
+def test_sharing_says_the_same_whether_or_not_the_email_has_an_account(app, two_organisations):
     uid, wirral, _ = two_organisations
-    page = check_page(
-        wirral.post(
-            f"/assessments/{uid}/share", data={"email": "nobody@example.org", "role": "viewer"}
-        ).get_data(as_text=True)
-    )
-    assert "Ask your administrator to add them" in page.text
+    said = []
+    for email in ("nobody@example.org", "jo@cheshireandmerseyside.nhs.uk"):
+        response = wirral.post(f"/assessments/{uid}/share", data={"email": email, "role": "viewer"})
+        assert response.status_code == 302
+        page = check_page(wirral.get(response.headers["Location"]).get_data(as_text=True))
+        banner = normalize(page.select_one(".govuk-notification-banner").text)
+        said.append(banner.replace(email, "EMAIL"))
+        assert "once your administrator adds them with this email address" in banner
+    assert said[0] == said[1]
+    listed = check_page(wirral.get(f"/assessments/{uid}/share").get_data(as_text=True)).text
+    assert "nobody@example.org: viewer" in normalize(listed)
+    assert "jo@cheshireandmerseyside.nhs.uk: viewer" in normalize(listed)
+    assert "Jo ICB" not in listed
+
+
+def test_a_share_made_before_the_account_exists_works_once_it_does(app, two_organisations):
+    uid, wirral, _ = two_organisations
+    wirral.post(f"/assessments/{uid}/share", data={"email": "Kim@Sefton.gov.uk", "role": "viewer"})
+    kim = signed_in_client(app, email="kim@sefton.gov.uk", name="Kim", organisation="Sefton")
+    assert kim.get(f"/assessments/{uid}").status_code == 200
+    assert f"/assessments/{uid}" in kim.get("/assessments").get_data(as_text=True)
 
 
 def test_a_viewer_in_the_same_organisation_cannot_start_an_assessment(app):

@@ -250,7 +250,8 @@ def test_a_full_export_imports_back_with_history_comments_signoffs_and_shares(se
     assert "Bus fares, revised" in history
 
 
-def test_shares_to_people_with_no_account_here_are_listed_not_lost(service):
+def test_shares_to_people_with_no_account_here_wait_for_their_account(service):
+    """As with the share form, an import never says which addresses have accounts."""
     app, client = service
     uid = signed_off_assessment(app, client)
     document = client.get(f"/assessments/{uid}/export.json").json
@@ -262,7 +263,12 @@ def test_shares_to_people_with_no_account_here_are_listed_not_lost(service):
         follow_redirects=True,
     )
     text = normalize(imported.get_data(as_text=True))
-    assert "It was not shared with new.person@sefton.gov.uk: nobody has an account" in text
+    assert "The assessment has been imported" in text
+    assert "new.person@sefton.gov.uk" not in text and "no account" not in text
+    new_uid = uid_from(imported.request.path)
+    with app.app_context():
+        shared = store.list_share_emails(store.get_db(), new_uid)
+    assert ("new.person@sefton.gov.uk", "viewer") in [tuple(s) for s in shared]
 
 
 def test_a_record_that_does_not_fit_the_format_changes_nothing(service):

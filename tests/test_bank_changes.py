@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from hiat import create_app
-from tests.conftest import DETAILS, QUESTIONS, screening_data, signed_in_client, uid_from
+from tests.conftest import (
+    DETAILS,
+    QUESTIONS,
+    loaded_version,
+    screening_data,
+    signed_in_client,
+    uid_from,
+)
 
 NEW_QUESTION = """
 [[questions]]
@@ -90,9 +97,14 @@ def test_answer_to_a_question_that_leaves_the_bank_is_kept_and_shown(tmp_path, b
 
     page = second.get(f"/assessments/{uid}/pages/early_years-step-1").get_data(as_text=True)
     assert "Does the policy touch places where young children spend time?" not in page
+    url = f"/assessments/{uid}/pages/early_years-step-1"
     second.post(
-        f"/assessments/{uid}/pages/early_years-step-1",
-        data={"p1_s1_causes_detail": "Cold, damp homes", "save": "continue"},
+        url,
+        data={
+            "p1_s1_causes_detail": "Cold, damp homes",
+            "lock_version": loaded_version(second, url),
+            "save": "continue",
+        },
     )
 
     task_list = second.get(f"/assessments/{uid}").get_data(as_text=True)

@@ -89,3 +89,29 @@ def test_saving_the_same_page_twice_in_turn_is_not_a_conflict(csrf_app):
         form.setlist("save", ["continue"])
         assert first.post(url, data=form).status_code == 302
     assert loaded_form(first, url)["p1_s2_benefit_first"] == "Second draft"
+
+
+def test_keep_my_answers_keeps_only_mine_and_the_other_persons_other_changes(csrf_app):
+    uid, first, second = setup_assessment(csrf_app)
+    url = PAGE.format(uid=uid)
+    mine, theirs = loaded_form(second, url), loaded_form(first, url)
+    theirs.setlist("p1_s2_benefit_first", ["Families on free school meals first"])
+    theirs.setlist("p1_s2_parents_involved", ["consulted"])
+    theirs.setlist("save", ["continue"])
+    assert first.post(url, data=theirs).status_code == 302
+
+    mine.setlist("p1_s2_benefit_first", ["Everyone at once"])
+    mine.setlist("save", ["continue"])
+    response = second.post(url, data=mine)
+    assert response.status_code == 409
+    page = check_page(response.get_data(as_text=True))
+    # Only the answer this person changed is in question; the radio they left alone is not.
+    assert len(page.select("tbody tr")) == 1
+    assert "Everyone at once" in normalize(page.select_one("tbody tr").text)
+
+    keep = current_values(page.select_one("main form"))
+    keep.setlist("save", ["continue"])
+    assert second.post(url, data=keep).status_code == 302
+    saved = loaded_form(first, url)
+    assert saved["p1_s2_benefit_first"] == "Everyone at once"
+    assert saved["p1_s2_parents_involved"] == "consulted"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from tests.conftest import normalize
+from tests.conftest import loaded_version, normalize
 
 STEP = "/assessments/{uid}/pages/early_years-step-2"
 
 
 def save(client, uid, text):
-    response = client.post(
-        STEP.format(uid=uid), data={"p1_s2_benefit_first": text, "save": "continue"}
-    )
+    url = STEP.format(uid=uid)
+    data = {"p1_s2_benefit_first": text, "lock_version": loaded_version(client, url)}
+    response = client.post(url, data={**data, "save": "continue"})
     assert response.status_code == 302
 
 

@@ -6,7 +6,14 @@ import pytest
 
 from hiat import store
 from hiat.example import load_example
-from tests.conftest import DETAILS, QUESTIONS, check_page, normalize, signed_in_client
+from tests.conftest import (
+    DETAILS,
+    QUESTIONS,
+    check_page,
+    loaded_version,
+    normalize,
+    signed_in_client,
+)
 
 IMPACT = "/assessments/{uid}/pages/impact"
 RATING = "decision_impact_early_years"
@@ -246,8 +253,10 @@ STEP = "/assessments/{uid}/pages/early_years-step-2"
 
 
 def save_idea(client, uid: str, text: str) -> None:
+    url = STEP.format(uid=uid)
     data = {"p1_s2_benefit_first": text, "save": "continue"}
-    assert client.post(STEP.format(uid=uid), data=data).status_code == 302
+    data["lock_version"] = loaded_version(client, url)
+    assert client.post(url, data=data).status_code == 302
 
 
 def history_rows(client, uid: str) -> list[tuple[str, bool]]:

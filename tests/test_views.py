@@ -13,6 +13,7 @@ from tests.conftest import (
     POPULATIONS,
     PRINCIPLES,
     check_page,
+    loaded_version,
     normalize,
     screening_data,
     uid_from,
@@ -62,7 +63,8 @@ def test_save_and_come_back_later_saves_without_required_answers(client, pages):
 def test_too_long_answer_says_the_limit(pages):
     data = dict(DETAILS, details_title="x" * 201)
     page = pages.post("/assessments/new", data, status=200)
-    assert ("Your answer must be 200 characters or fewer", "#details_title") in error_summary(page)
+    message = "Your answer must be 200 characters or fewer. It has 201: shorten it by 1"
+    assert (message, "#details_title") in error_summary(page)
 
 
 def test_impossible_date_says_how_to_fix_it_and_shows_the_input_back(pages):
@@ -101,8 +103,10 @@ def test_save_and_mark_completed_on_a_sections_last_page_goes_on_to_the_next_sec
 def test_marking_a_section_completed_with_answers_missing_lists_each_one(new_assessment, pages):
     uid = new_assessment()
     # The screening section's last page is filled in, but not its proportionality page.
+    url = f"/assessments/{uid}/pages/screening"
     data = {**screening_data(("early_years",)), "save": "complete"}
-    location = pages.post(f"/assessments/{uid}/pages/screening", data)
+    data["lock_version"] = loaded_version(pages.client, url)
+    location = pages.post(url, data)
     assert location.endswith("/sections/screening/check?complete=yes")
     page = pages.get(location)
     href = f"/assessments/{uid}/pages/proportionality?return=check#screening_scale"

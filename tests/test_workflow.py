@@ -10,7 +10,14 @@ from docx import Document
 
 from hiat import store, wizard
 from hiat.example import load_example
-from tests.conftest import QUESTIONS, check_page, normalize, signed_in_client, uid_from
+from tests.conftest import (
+    QUESTIONS,
+    check_page,
+    loaded_version,
+    normalize,
+    signed_in_client,
+    uid_from,
+)
 
 
 @pytest.fixture
@@ -200,6 +207,7 @@ def test_two_signed_revisions_can_be_compared(app, team):
         author.post(
             f"/assessments/{uid}/pages/details",
             data={
+                "lock_version": loaded_version(author, f"/assessments/{uid}/pages/details"),
                 "details_title": title,
                 "details_organisation": "NHS C&M",
                 "details_place": "cheshire_and_merseyside",
