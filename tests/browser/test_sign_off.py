@@ -69,7 +69,8 @@ def test_council_officers_and_the_icb_take_an_assessment_to_sign_off(browser, ba
     author.get_by_label("Email address of the person to share with").fill(APPROVER)
     author.locator("input[name=role][value=approver]").check()
     author.get_by_role("button", name="Share the assessment").click()
-    expect(author.locator(".govuk-notification-banner")).to_contain_text(f"now shared with {APPROVER} as an approver")
+    shared = f"now shared with {APPROVER} as an approver"
+    expect(author.locator(".govuk-notification-banner")).to_contain_text(shared)
     author.get_by_role("button", name="Send for review").click()
     expect(author.locator(".hiat-status")).to_have_text("In review")
 
