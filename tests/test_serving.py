@@ -17,6 +17,7 @@ from hiat.settings import SettingError
 from tests.conftest import ROOT, make_user, signed_in_client
 
 SECRET = "x" * 40
+GUNICORN_CONF = "deploy/gunicorn.conf.py"
 
 
 def make(tmp_path: Path, **config):
@@ -129,31 +130,36 @@ def wait_for(url: str, seconds: float = 20) -> bytes:
             time.sleep(0.2)
 
 
-@pytest.mark.parametrize("round_", range(3))
-def test_six_gunicorn_workers_start_together_on_a_new_database(tmp_path, round_):
-    """The master migrates once before forking, so no worker races another to migrate."""
+def gunicorn(database: Path, workers: int, errors=subprocess.DEVNULL):
+    """The app under gunicorn as `make run` starts it, on a free port; and its address."""
     port = free_port()
     env = {
         **os.environ,
-        "HIAT_DATABASE": str(tmp_path / "new" / "hiat.db"),
+        "HIAT_DATABASE": str(database),
         "HIAT_SECRET_KEY": SECRET,
         "HIAT_BIND": f"127.0.0.1:{port}",
-        "HIAT_WORKERS": "6",
+        "HIAT_WORKERS": str(workers),
     }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(
-        [str(gunicorn), "--config", "deploy/gunicorn.conf.py", "app:app"],
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", GUNICORN_CONF, "app:app"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=errors,
     )
+    return server, f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_six_gunicorn_workers_start_together_on_a_new_database(tmp_path, round_):
+    """The master migrates once before forking, so no worker races another to migrate."""
+    server, base = gunicorn(tmp_path / "new" / "hiat.db", 6, errors=subprocess.PIPE)
     try:
-        body = wait_for(f"http://127.0.0.1:{port}/healthz")
+        body = wait_for(f"{base}/healthz")
         assert b'"status":"ok"' in body
         # Every worker answers; none died migrating.
         for _ in range(12):
-            assert b'"status":"ok"' in wait_for(f"http://127.0.0.1:{port}/healthz")
+            assert b'"status":"ok"' in wait_for(f"{base}/healthz")
         assert server.poll() is None
     finally:
         server.terminate()
@@ -173,23 +179,7 @@ def test_failed_sign_ins_are_counted_across_gunicorn_workers(tmp_path):
     database = tmp_path / "hiat.db"
     store.migrate(str(database))
     make_user(make(tmp_path, SECRET_KEY=SECRET, TESTING=True))
-    port = free_port()
-    env = {
-        **os.environ,
-        "HIAT_DATABASE": str(database),
-        "HIAT_SECRET_KEY": SECRET,
-        "HIAT_BIND": f"127.0.0.1:{port}",
-        "HIAT_WORKERS": "4",
-    }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(
-        [str(gunicorn), "--config", "deploy/gunicorn.conf.py", "app:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = gunicorn(database, 4)
 
     def attempt(password: str) -> tuple[int, str]:
         browser = urllib.request.build_opener(

@@ -172,38 +172,30 @@ def test_a_database_deleted_while_serving_is_reported_not_replaced(serving):
     assert not path.exists()
 
 
-def test_a_read_only_database_says_nothing_was_saved_and_keeps_reading(serving, monkeypatch):
+def read_only(db) -> None:
+    # What SQLite does with a file it may not write: SQLITE_READONLY on every write.
+    db.execute("PRAGMA query_only = ON")
+
+
+def full_disk(db) -> None:
+    # SQLite's own "database or disk is full", with no room for one more page.
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")
+
+
+@pytest.mark.parametrize("failure", [read_only, full_disk], ids=["read-only", "full disk"])
+def test_a_database_that_cannot_be_written_says_nothing_was_saved_and_keeps_reading(
+    serving, monkeypatch, failure
+):
     app, client, uid, _ = serving
     opened = store.open_db
 
-    def read_only(path, create=False):
+    def failing(path, create=False):
         db = opened(path, create)
-        # What SQLite does with a file it may not write: SQLITE_READONLY on every write.
-        db.execute("PRAGMA query_only = ON")
+        failure(db)
         return db
 
-    monkeypatch.setattr(store, "open_db", read_only)
-    response = client.post(
-        f"/assessments/{uid}/pages/details", data=changed_details("Bus fares, revised")
-    )
-    assert_nothing_was_saved(response, "Bus fares, revised")
-    assert client.get(f"/assessments/{uid}").status_code == 200
-    monkeypatch.setattr(store, "open_db", opened)
-    assert saved_title(app, uid) == DETAILS["details_title"]
-
-
-def test_a_full_disk_says_nothing_was_saved_and_keeps_reading(serving, monkeypatch):
-    app, client, uid, _ = serving
-    opened = store.open_db
-
-    def full(path, create=False):
-        db = opened(path, create)
-        pages = db.execute("PRAGMA page_count").fetchone()[0]
-        # SQLite's own "database or disk is full", with no room for one more page.
-        db.execute(f"PRAGMA max_page_count = {pages}")
-        return db
-
-    monkeypatch.setattr(store, "open_db", full)
+    monkeypatch.setattr(store, "open_db", failing)
     response = client.post(
         f"/assessments/{uid}/pages/details", data=changed_details("Bus fares, revised")
     )
