@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from hiat import accounts, commands, forms, logs, security, settings, store, ui, views
+from hiat import accounts, commands, forms, impacts, logs, security, settings, store, ui, views
 from hiat.cache import DocumentCache
 from hiat.example import load_example
 from hiat.questions import load_banks
@@ -59,6 +60,11 @@ def create_app(
 
     banks = load_banks(app.config["QUESTIONS_DIR"])
     app.extensions["hiat"] = banks
+    # The store reads answers into register rows with this, on every save.
+    app.extensions[store.INDEXER] = (
+        f"{impacts.INDEX_VERSION}/{banks.version}",
+        partial(impacts.entry, banks),
+    )
     example = load_example(app.config["QUESTIONS_DIR"], banks)
     app.extensions["hiat_example"] = example
     # Built once: every question page shows the example's answer beside its guidance.

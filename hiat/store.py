@@ -13,7 +13,7 @@ import os
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -21,9 +21,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlite_utils import Database, Migrations
 
+from hiat.impacts import Entry, Impact
 from hiat.settings import SettingError
 
 BUSY_TIMEOUT_MS = 5000
@@ -410,6 +411,54 @@ def _add_pending_shares(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0011_register")
+def _add_register(db: Database) -> None:
+    # The register lists, filters and sorts across assessments: its own rows per assessment,
+    # rebuilt from the answers on every save (see _index), so no query reads the answers.
+    db["assessments"].create_index(["organisation_id"])
+    db["assessments"].create_index(["archived", "updated_at"])
+    db["register"].create(
+        {
+            "assessment_id": int,
+            "indexed_with": str,
+            "place": str,
+            "kind": str,
+            "decision_body": str,
+            "decision_date": str,
+            "review_date": str,
+        },
+        pk="assessment_id",
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        not_null={"indexed_with", "place", "kind", "decision_body", "decision_date", "review_date"},
+        strict=True,
+    )
+    db["register"].create_index(["decision_date"])
+    db["register"].create_index(["place"])
+    db["register_impacts"].create(
+        {"assessment_id": int, "principle": str, "direction": str, "gap": str, "actions": int},
+        pk=("assessment_id", "principle"),
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        not_null={"direction", "gap", "actions"},
+        strict=True,
+    )
+    # principle "" holds the policy's own groups; others, each principle's step 1 groups.
+    db["register_groups"].create(
+        {"assessment_id": int, "principle": str, "group_id": str},
+        pk=("assessment_id", "principle", "group_id"),
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        strict=True,
+    )
+    db["register_groups"].create_index(["group_id"])
+    db["search"].create(
+        {"assessment_id": int, "title": str, "summary": str, "answers": str},
+        pk="assessment_id",
+        foreign_keys=[("assessment_id", "assessments", "id")],
+    )
+    db["search"].enable_fts(
+        ["title", "summary", "answers"], create_triggers=True, tokenize="porter"
+    )
+
+
 # ---------------------------------------------------------------- connection
 def open_db(path: str, create: bool = False) -> Database:
     """Open the database file with a busy timeout; report a failure in words.
@@ -630,6 +679,7 @@ def create_assessment(
         _write_answers(db, assessment_id, answers, now)
         _note_editor(db, assessment_id, revision, editor)
         _event(db, assessment_id, "answers_saved", {"page": page})
+        _index(db, assessment_id)
     return uid
 
 
@@ -783,6 +833,7 @@ def save_answers(
         changes = {"updated_at": now, "bank_version": bank_version, **(summary or {})}
         db["assessments"].update(assessment_id, changes)
         _event(db, assessment_id, "answers_saved", {"page": page})
+        _index(db, assessment_id)
     return version + 1
 
 
@@ -815,6 +866,18 @@ def _answer(row: Mapping[str, Any]) -> Answer:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ChangesPage:
+    changes: tuple[Change, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
 def list_changes(db: Database, uid: str) -> list[Change]:
     """Every recorded change to the assessment's answers, newest first."""
     with _reading():
@@ -822,26 +885,50 @@ def list_changes(db: Database, uid: str) -> list[Change]:
         rows = db.query(
             "SELECT * FROM changes WHERE assessment_id = ? ORDER BY id DESC", [assessment_id]
         )
-        return [
-            Change(
-                r["id"],
-                r["question_id"],
-                r["label"],
-                _loads(r["old_value"]),
-                _loads(r["new_value"]),
-                MappingProxyType(json.loads(r["option_labels"] or "{}")),
-                r["at"],
-                r["by"],
-            )
-            for r in rows
-        ]
+        return [_change(r) for r in rows]
+
+
+def changes_page(db: Database, uid: str, page: int = 1, per_page: int = 50) -> ChangesPage:
+    """One page of the assessment's changes, newest first; past the end, the last page."""
+    with _reading():
+        assessment_id = _id_for(db, uid)
+        total = db.execute(
+            "SELECT count(*) FROM changes WHERE assessment_id = ?", [assessment_id]
+        ).fetchone()[0]
+        page = min(max(page, 1), max(1, -(-total // per_page)))
+        rows = db.query(
+            "SELECT * FROM changes WHERE assessment_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            [assessment_id, per_page, (page - 1) * per_page],
+        )
+        return ChangesPage(tuple(_change(r) for r in rows), total, page, per_page)
+
+
+def _change(r: Mapping[str, Any]) -> Change:
+    return Change(
+        r["id"],
+        r["question_id"],
+        r["label"],
+        _loads(r["old_value"]),
+        _loads(r["new_value"]),
+        MappingProxyType(json.loads(r["option_labels"] or "{}")),
+        r["at"],
+        r["by"],
+    )
 
 
 def get_change(db: Database, uid: str, change_id: int) -> Change:
-    for change in list_changes(db, uid):
-        if change.id == change_id:
-            return change
-    raise AssessmentNotFound(f"{uid} change {change_id}")
+    """One change to this assessment's answers, read on its own."""
+    with _reading():
+        assessment_id = _id_for(db, uid)
+        rows = list(
+            db.query(
+                "SELECT * FROM changes WHERE id = ? AND assessment_id = ?",
+                [change_id, assessment_id],
+            )
+        )
+    if not rows:
+        raise AssessmentNotFound(f"{uid} change {change_id}")
+    return _change(rows[0])
 
 
 def _loads(text: str | None) -> Any:
@@ -1745,6 +1832,7 @@ def _prepare(app: Flask, path: str) -> str | None:
     try:
         migrate(path)
         _warn_of_orphans(app, path)
+        _bring_register_up_to_date(app, path)
     except DatabaseUnavailable as err:
         return f"{err}; check that the file and its folder can be written"
     return None
@@ -1760,6 +1848,18 @@ def start_problem(path: str, create: bool) -> str | None:
             "`flask --app app restore BACKUP`"
         )
     return check_file(path)
+
+
+def _bring_register_up_to_date(app: Flask, path: str) -> None:
+    """Rebuild the register rows that another version of hiat or its banks made."""
+    db = open_db(path)
+    try:
+        with app.app_context():
+            count = reindex(db)
+    finally:
+        db.close()
+    if count:
+        app.logger.info("Brought %d assessments' register entries up to date", count)
 
 
 def _warn_of_orphans(app: Flask, path: str) -> None:
@@ -1794,6 +1894,456 @@ def assign_orphans(db: Database, organisation: str) -> int:
             "UPDATE assessments SET organisation_id = ? WHERE organisation_id IS NULL", [row[0]]
         ).rowcount
     return moved
+
+
+# ---------------------------------------------------------------- register
+# The app gives the store a way to read answers into a register entry (hiat.impacts.entry
+# with the question banks) and a key that changes when that reading changes.
+INDEXER = "hiat_indexer"
+REGISTER_SORTS = {
+    "title": "a.title COLLATE NOCASE",
+    "place": "a.place COLLATE NOCASE",
+    "decision_date": "r.decision_date = '', r.decision_date",
+    "status": "a.status",
+    "updated": "a.updated_at",
+}
+REGISTER_STATUSES = ("draft", "in_review", "approved", "review_due", "review_overdue")
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterFilter:
+    """What the register shows: every field empty shows everything the user may see."""
+
+    text: str = ""
+    places: tuple[str, ...] = ()
+    organisations: tuple[int, ...] = ()
+    principles: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # values of REGISTER_STATUSES
+    bodies: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    decided_from: str = ""  # ISO dates, inclusive
+    decided_to: str = ""
+    directions: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    archived: bool = False
+    today: str = ""  # ISO date: review due and overdue are worked out from it
+    due_by: str = ""  # ISO date: a review date from today to this is "due"
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    uid: str
+    title: str
+    organisation: str  # the owning organisation's name
+    place: str  # the place's label
+    status: str
+    updated_at: str
+    revision: int
+    review_date: str
+    decision_date: str
+    kind: str
+    decision_body: str
+    role: str | None = None
+    snippet: str = ""  # matching words in context, marked by MATCH_START and MATCH_END
+    groups: tuple[str, ...] = ()
+    impacts: tuple[Impact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterPage:
+    rows: tuple[RegisterRow, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+# Private-use characters: they cannot come from anyone's typing through the form filter,
+# and the page turns them into <mark> after escaping the text around them.
+MATCH_START, MATCH_END = "\ue000", "\ue001"
+
+
+def _indexer() -> tuple[str, Callable[[Mapping[str, Any]], Entry]] | None:
+    return current_app.extensions.get(INDEXER) if has_app_context() else None
+
+
+def _index(db: Database, assessment_id: int) -> None:
+    """Bring the assessment's register rows and search text in step with its answers.
+
+    Called inside the save's transaction. Without the app's indexer (a bare script), the
+    rows are removed and the next start of the app rebuilds them.
+    """
+    indexer = _indexer()
+    if indexer is None:
+        for table in ("register", "register_impacts", "register_groups", "search"):
+            db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [assessment_id])
+        return
+    key, derive = indexer
+    values = {
+        qid: json.loads(value)
+        for qid, value in db.execute(
+            "SELECT question_id, value FROM answers WHERE assessment_id = ?", [assessment_id]
+        )
+    }
+    title = db.execute("SELECT title FROM assessments WHERE id = ?", [assessment_id]).fetchone()
+    _write_entry(db, assessment_id, key, title[0], derive(values))
+
+
+def _write_entry(db: Database, assessment_id: int, key: str, title: str, entry: Entry) -> None:
+    for table in ("register_impacts", "register_groups"):
+        db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [assessment_id])
+    db["register"].upsert(
+        {
+            "assessment_id": assessment_id,
+            "indexed_with": key,
+            "place": entry.place,
+            "kind": entry.kind,
+            "decision_body": entry.decision_body,
+            "decision_date": entry.decision_date,
+            "review_date": entry.review_date,
+        },
+        pk="assessment_id",
+    )
+    db["register_impacts"].insert_all(
+        {
+            "assessment_id": assessment_id,
+            "principle": i.principle,
+            "direction": i.direction,
+            "gap": i.gap,
+            "actions": i.actions,
+        }
+        for i in entry.impacts
+    )
+    groups = [("", g) for g in entry.groups]
+    groups += [(i.principle, g) for i in entry.impacts for g in i.groups]
+    db["register_groups"].insert_all(
+        ({"assessment_id": assessment_id, "principle": p, "group_id": g} for p, g in groups),
+        ignore=True,
+    )
+    db["search"].upsert(
+        {
+            "assessment_id": assessment_id,
+            "title": title,
+            "summary": entry.summary,
+            "answers": entry.text,
+        },
+        pk="assessment_id",
+    )
+
+
+def reindex(db: Database, batch: int = 200) -> int:
+    """Rebuild the register rows of every assessment indexed another way; returns how many."""
+    indexer = _indexer()
+    if indexer is None:
+        return 0
+    stale = (
+        "SELECT a.id FROM assessments a LEFT JOIN register r ON r.assessment_id = a.id "
+        "WHERE r.indexed_with IS NULL OR r.indexed_with != ? LIMIT ?"
+    )
+    done = 0
+    # Looked for before any write, so a read-only database that is up to date still opens.
+    while db.execute(stale, [indexer[0], 1]).fetchone():
+        with write_tx(db):
+            ids = [r[0] for r in db.execute(stale, [indexer[0], batch])]
+            for assessment_id in ids:
+                _index(db, assessment_id)
+        done += len(ids)
+    return done
+
+
+class _Where:
+    """SQL conditions joined by AND, with their parameters in order."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def among(self, column: str, values: Iterable[Any]) -> None:
+        values = list(values)
+        if values:
+            self.add(f"{column} IN ({_marks(values)})", *values)
+
+
+def _marks(values: list[Any] | tuple[Any, ...]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+REGISTER_STATUS_SQL = {
+    "draft": "a.status = 'draft'",
+    "in_review": "a.status = 'in_review'",
+    "approved": "a.status = 'approved'",
+    "review_due": "(a.status = 'approved' AND r.review_date BETWEEN ? AND ?)",
+    "review_overdue": "(a.status = 'approved' AND r.review_date != '' AND r.review_date < ?)",
+}
+
+
+def _register_where(f: RegisterFilter, user: User | None) -> tuple[str, list[Any]]:
+    where = _Where()
+    where.add("a.archived = ?", int(f.archived))
+    if user is not None:
+        where.add(
+            "(a.organisation_id = ? OR a.id IN "
+            "(SELECT assessment_id FROM shares WHERE user_id = ?))",
+            user.organisation_id,
+            user.id,
+        )
+    where.among("r.place", f.places)
+    where.among("a.organisation_id", f.organisations)
+    where.among("r.kind", f.kinds)
+    where.among("lower(r.decision_body)", (b.lower() for b in f.bodies))
+    _status_where(where, f)
+    if f.decided_from:
+        where.add("r.decision_date >= ?", f.decided_from)
+    if f.decided_to:
+        where.add("r.decision_date != '' AND r.decision_date <= ?", f.decided_to)
+    _impact_where(where, f)
+    if f.groups:
+        where.add(
+            "EXISTS (SELECT 1 FROM register_groups gr WHERE gr.assessment_id = a.id AND "
+            f"gr.group_id IN ({_marks(f.groups)}))",
+            *f.groups,
+        )
+    if f.text and fts_query(f.text):
+        where.add("search_fts MATCH ?", fts_query(f.text))
+    elif f.text:
+        where.add("0")  # only quote marks: no words to find
+    return " AND ".join(where.clauses), where.params
+
+
+def _status_where(where: _Where, f: RegisterFilter) -> None:
+    chosen = [s for s in REGISTER_STATUSES if s in f.statuses]
+    if not chosen:
+        return
+    params: list[Any] = []
+    for status in chosen:
+        params += {"review_due": [f.today, f.due_by], "review_overdue": [f.today]}.get(status, [])
+    where.add("(" + " OR ".join(REGISTER_STATUS_SQL[s] for s in chosen) + ")", *params)
+
+
+def _impact_where(where: _Where, f: RegisterFilter) -> None:
+    """A principle and a direction chosen together must be the same impact."""
+    if not (f.principles or f.directions):
+        return
+    inner = _Where()
+    inner.add("i.assessment_id = a.id")
+    inner.among("i.principle", f.principles)
+    inner.among("i.direction", f.directions)
+    where.add(
+        f"EXISTS (SELECT 1 FROM register_impacts i WHERE {' AND '.join(inner.clauses)})",
+        *inner.params,
+    )
+
+
+def fts_query(text: str) -> str:
+    """The words typed, each quoted, so search finds them all and FTS syntax is never run."""
+    words = ["".join(ch for ch in word if ch != '"') for word in text.split()]
+    return " ".join(f'"{word}"' for word in words if word)
+
+
+def _register_from(f: RegisterFilter) -> str:
+    joins = "assessments a JOIN register r ON r.assessment_id = a.id "
+    joins += "LEFT JOIN organisations o ON o.id = a.organisation_id "
+    if f.text:
+        joins += "JOIN search_fts ON search_fts.rowid = a.id "
+    return joins
+
+
+def _role_sql(user: User | None) -> tuple[str, list[Any]]:
+    if user is None:
+        return "NULL", []
+    return (
+        "CASE WHEN a.organisation_id = ? THEN ? ELSE (SELECT role FROM shares WHERE "
+        "shares.assessment_id = a.id AND shares.user_id = ?) END",
+        [user.organisation_id, user.role, user.id],
+    )
+
+
+def register_page(
+    db: Database,
+    f: RegisterFilter,
+    user: User | None,
+    *,
+    sort: str = "updated",
+    descending: bool = True,
+    page: int = 1,
+    per_page: int = 25,
+) -> RegisterPage:
+    """One page of the register: the assessments `user` may see that match `f`.
+
+    With search words and no sort chosen (sort="relevance"), the best matches come first.
+    A page past the end gives the last page.
+    """
+    where, params = _register_where(f, user)
+    source = _register_from(f)
+    with _reading():
+        total = db.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]
+        pages = max(1, -(-total // per_page))
+        page = min(max(page, 1), pages)
+        if sort == "relevance" and f.text:
+            order = "search_fts.rank"
+        else:
+            way = "DESC" if descending else "ASC"
+            order = ", ".join(
+                f"{part} {way}" for part in REGISTER_SORTS.get(sort, "a.updated_at").split(", ")
+            )
+        snippet = (
+            f"snippet(search_fts, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 16)"
+            if f.text
+            else "''"
+        )
+        role, role_params = _role_sql(user)
+        rows = db.execute(
+            "SELECT a.uid, a.title, coalesce(o.name, a.organisation), a.place, a.status, "
+            "a.updated_at, a.revision, r.review_date, r.decision_date, r.kind, "
+            f"r.decision_body, {role}, {snippet} "
+            f"FROM {source} WHERE {where} ORDER BY {order}, a.id DESC LIMIT ? OFFSET ?",
+            [*role_params, *params, per_page, (page - 1) * per_page],
+        ).fetchall()
+    return RegisterPage(
+        rows=tuple(RegisterRow(*row) for row in rows), total=total, page=page, per_page=per_page
+    )
+
+
+def register_decisions(
+    db: Database, f: RegisterFilter, user: User | None, limit: int | None = None
+) -> list[RegisterRow]:
+    """Every assessment matching `f` that `user` may see, with its groups and impacts.
+
+    In decision-date order (undated last); for the cumulative impact and the CSV export.
+    """
+    where, params = _register_where(f, user)
+    source = _register_from(f)
+    role, role_params = _role_sql(user)
+    cap = "" if limit is None else f" LIMIT {int(limit)}"
+    with _reading():
+        rows = db.execute(
+            "SELECT a.id, a.uid, a.title, coalesce(o.name, a.organisation), a.place, a.status, "
+            "a.updated_at, a.revision, r.review_date, r.decision_date, r.kind, "
+            f"r.decision_body, {role} FROM {source} WHERE {where} "
+            f"ORDER BY r.decision_date = '', r.decision_date, a.id{cap}",
+            [*role_params, *params],
+        ).fetchall()
+        ids = [row[0] for row in rows]
+        impacts: dict[int, list[tuple[str, str, str, int]]] = {}
+        groups: dict[tuple[int, str], list[str]] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            marks = ", ".join("?" for _ in part)
+            for aid, principle, direction, gap, actions in db.execute(
+                "SELECT assessment_id, principle, direction, gap, actions FROM register_impacts "
+                f"WHERE assessment_id IN ({marks}) ORDER BY rowid",
+                part,
+            ):
+                impacts.setdefault(aid, []).append((principle, direction, gap, actions))
+            for aid, principle, group in db.execute(
+                "SELECT assessment_id, principle, group_id FROM register_groups "
+                f"WHERE assessment_id IN ({marks}) ORDER BY rowid",
+                part,
+            ):
+                groups.setdefault((aid, principle), []).append(group)
+    return [
+        RegisterRow(
+            *row[1:],
+            groups=tuple(groups.get((row[0], ""), ())),
+            impacts=tuple(
+                Impact(p, d, gap, n, tuple(groups.get((row[0], p), ())))
+                for p, d, gap, n in impacts.get(row[0], ())
+            ),
+        )
+        for row in rows
+    ]
+
+
+def register_choices(db: Database, user: User | None) -> dict[str, list[tuple[str, str]]]:
+    """The organisations and decision bodies among the assessments `user` may see."""
+    where, params = _register_where(RegisterFilter(), user)
+    where = where.replace("a.archived = ?", "1", 1)
+    params = params[1:]
+    with _reading():
+        organisations = db.execute(
+            "SELECT DISTINCT o.id, o.name FROM assessments a JOIN register r ON "
+            "r.assessment_id = a.id JOIN organisations o ON o.id = a.organisation_id "
+            f"WHERE {where} "
+            "ORDER BY o.name COLLATE NOCASE",
+            params,
+        ).fetchall()
+        bodies = db.execute(
+            "SELECT min(r.decision_body) FROM assessments a JOIN register r ON "
+            f"r.assessment_id = a.id WHERE {where} AND r.decision_body != '' "
+            "GROUP BY lower(r.decision_body) ORDER BY lower(r.decision_body) LIMIT 200",
+            params,
+        ).fetchall()
+    return {
+        "organisations": [(str(i), name) for i, name in organisations],
+        "bodies": [(b, b) for (b,) in bodies],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedDecision:
+    uid: str
+    title: str
+    organisation: str
+    place: str
+    decision_date: str
+    status: str
+    review_date: str
+    shared_groups: tuple[str, ...]  # group ids it has in common with the assessment
+    principles: tuple[str, ...]  # principles on which it harms those groups
+
+
+HARMFUL_SQL = "(i.direction IN ('negative', 'major_negative') OR i.gap = 'widens')"
+WHOLE_REGION = "cheshire_and_merseyside"
+
+
+def related_decisions(db: Database, uid: str, user: User, limit: int = 10) -> list[RelatedDecision]:
+    """Other decisions that harm the same groups in the same place, most groups in common first.
+
+    Same place means the same council area, or either decision covering the whole region.
+    A harm counts for the groups its principle names; a principle naming none, for the
+    policy's groups.
+    """
+    where, params = _register_where(RegisterFilter(), user)
+    with _reading():
+        me = _row(db, uid)
+        mine = db.execute(
+            "SELECT place FROM register WHERE assessment_id = ?", [me["id"]]
+        ).fetchone()
+        place = mine[0] if mine else ""
+        same_place = "1" if place in ("", WHOLE_REGION) else "r.place IN (?, ?)"
+        place_params = [] if same_place == "1" else [place, WHOLE_REGION]
+        rows = db.execute(
+            "SELECT a.uid, a.title, coalesce(o.name, a.organisation), a.place, r.decision_date, "
+            "a.status, r.review_date, group_concat(g.group_id, char(31)), "
+            "group_concat(i.principle, char(31)) "
+            "FROM register_impacts i JOIN assessments a ON a.id = i.assessment_id "
+            "JOIN register r ON r.assessment_id = a.id "
+            "LEFT JOIN organisations o ON o.id = a.organisation_id "
+            "JOIN register_groups g ON g.assessment_id = i.assessment_id AND "
+            "(g.principle = i.principle OR (g.principle = '' AND NOT EXISTS (SELECT 1 FROM "
+            "register_groups own WHERE own.assessment_id = i.assessment_id AND "
+            "own.principle = i.principle))) "
+            f"WHERE {HARMFUL_SQL} AND a.id != ? AND {same_place} AND {where} "
+            "AND g.group_id IN (SELECT group_id FROM register_groups WHERE assessment_id = ?) "
+            "GROUP BY a.id ORDER BY count(DISTINCT g.group_id) DESC, r.decision_date DESC, "
+            "a.id DESC LIMIT ?",
+            [me["id"], *place_params, *params, me["id"], limit],
+        ).fetchall()
+    return [
+        RelatedDecision(
+            *row[:7],
+            tuple(sorted(set(row[7].split("\x1f")))),
+            tuple(dict.fromkeys(row[8].split("\x1f"))),
+        )
+        for row in rows
+    ]
 
 
 # ---------------------------------------------------------------- backups

@@ -511,14 +511,24 @@ def retired_answers(banks: Banks, answers: Mapping[str, Any]) -> list[str]:
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved"}
 
 
+REVIEW_WARNING = dt.timedelta(days=30)
+
+
 def status_label(status: str, review_date: str | None, today: dt.date) -> str:
-    """Draft, In review, Approved, or Review due: computed when read, never stored."""
+    """Draft, In review, Approved, Review due or Review overdue: worked out when read.
+
+    An approved assessment's review is due from 30 days before its review date, and
+    overdue the day after it.
+    """
     if status == "approved" and review_date:
         try:
-            if dt.date.fromisoformat(review_date) <= today:
-                return "Review due"
+            due = dt.date.fromisoformat(review_date)
         except ValueError:
-            pass
+            due = None
+        if due is not None and due < today:
+            return "Review overdue"
+        if due is not None and due <= today + REVIEW_WARNING:
+            return "Review due"
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 
 

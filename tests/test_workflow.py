@@ -160,10 +160,12 @@ def test_returning_to_draft_unlocks_the_answers(team):
     assert author.get(f"/assessments/{uid}/pages/details").status_code == 200
 
 
-def test_review_is_due_once_the_review_date_has_passed():
+def test_review_is_due_in_the_30_days_before_the_review_date_and_overdue_after_it():
     today = dt.date(2028, 4, 1)
-    assert wizard.status_label("approved", "2028-03-31", today) == "Review due"
-    assert wizard.status_label("approved", "2028-04-02", today) == "Approved"
+    assert wizard.status_label("approved", "2028-03-31", today) == "Review overdue"
+    assert wizard.status_label("approved", "2028-04-01", today) == "Review due"
+    assert wizard.status_label("approved", "2028-05-01", today) == "Review due"
+    assert wizard.status_label("approved", "2028-05-02", today) == "Approved"
     assert wizard.status_label("in_review", "2020-01-01", today) == "In review"
     assert wizard.status_label("draft", None, today) == "Draft"
 
@@ -248,7 +250,7 @@ def test_the_list_shows_each_assessments_status_and_when_review_is_due(app, team
         f"/assessments/{uid}/sign-off",
         data={"job_title": "Director of Public Health", "confirm": "y"},
     )
-    for review_date, shown in (("9999-12-31", "Approved"), ("2000-01-01", "Review due")):
+    for review_date, shown in (("9999-12-31", "Approved"), ("2000-01-01", "Review overdue")):
         with app.app_context():
             store.get_db().execute(
                 "UPDATE answers SET value = ? WHERE question_id = 'decision_review_date'",
