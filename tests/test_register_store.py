@@ -9,6 +9,7 @@ from hiat import store
 from tests.conftest import make_user
 
 FILTERED = store.RegisterFilter
+EVERYTHING = FILTERED()
 
 
 def answer(qid, value, label="Question"):
@@ -42,7 +43,7 @@ def make(app: Flask, title: str, organisation_id: int | None = None, **values) -
         )
 
 
-def page(app: Flask, f: store.RegisterFilter = FILTERED(), **kw) -> store.RegisterPage:
+def page(app: Flask, f: store.RegisterFilter = EVERYTHING, **kw) -> store.RegisterPage:
     with app.app_context():
         return store.register_page(store.get_db(), f, None, **kw)
 
