@@ -1565,7 +1565,11 @@ def list_audit(
 
 
 def access_role(db: Database, assessment: Assessment, user: User) -> str | None:
-    """The user's role on this assessment: by organisation, or by a share; else None."""
+    """The user's role on this assessment: by organisation, or by a share; else None.
+
+    A signed-off assessment is a public record (its statement goes with the board
+    papers), so anyone signed in may read it: as a viewer, unless they have a role.
+    """
     if assessment.organisation_id == user.organisation_id:
         return user.role
     with _reading():
@@ -1575,7 +1579,9 @@ def access_role(db: Database, assessment: Assessment, user: User) -> str | None:
                 [assessment.id, user.id],
             )
         )
-    return rows[0]["role"] if rows else None
+    if rows:
+        return rows[0]["role"]
+    return "viewer" if assessment.status == APPROVED else None
 
 
 def share(db: Database, uid: str, email: str, role: str) -> User:
@@ -2089,7 +2095,7 @@ def _register_where(f: RegisterFilter, user: User | None) -> tuple[str, list[Any
     where.add("a.archived = ?", int(f.archived))
     if user is not None:
         where.add(
-            "(a.organisation_id = ? OR a.id IN "
+            "(a.organisation_id = ? OR a.status = 'approved' OR a.id IN "
             "(SELECT assessment_id FROM shares WHERE user_id = ?))",
             user.organisation_id,
             user.id,
@@ -2159,8 +2165,9 @@ def _role_sql(user: User | None) -> tuple[str, list[Any]]:
     if user is None:
         return "NULL", []
     return (
-        "CASE WHEN a.organisation_id = ? THEN ? ELSE (SELECT role FROM shares WHERE "
-        "shares.assessment_id = a.id AND shares.user_id = ?) END",
+        "CASE WHEN a.organisation_id = ? THEN ? ELSE coalesce((SELECT role FROM shares WHERE "
+        "shares.assessment_id = a.id AND shares.user_id = ?), "
+        "CASE WHEN a.status = 'approved' THEN 'viewer' END) END",
         [user.organisation_id, user.role, user.id],
     )
 

@@ -153,17 +153,25 @@ def test_sorting_by_decision_date_puts_undated_decisions_last(app):
     ]
 
 
-def test_people_see_only_their_organisations_and_shared_assessments(app):
+def test_people_see_their_organisations_shared_and_every_signed_off_assessment(app):
     wirral = make_user(app)
     other = make_user(app, email="sam@halton.gov.uk", organisation="Halton Borough Council")
     make(app, "Wirral's", organisation_id=wirral.organisation_id)
     shared = make(app, "Halton's shared", organisation_id=other.organisation_id)
     make(app, "Halton's own", organisation_id=other.organisation_id)
+    signed = make(app, "Halton's signed off", organisation_id=other.organisation_id)
     with app.app_context():
-        store.share(store.get_db(), shared, wirral.email, "viewer")
-        result = store.register_page(store.get_db(), FILTERED(), wirral)
-        choices = store.register_choices(store.get_db(), wirral)
-    assert sorted(titles(result)) == ["Halton's shared", "Wirral's"]
+        db = store.get_db()
+        db.execute("UPDATE assessments SET status = 'approved' WHERE uid = ?", [signed])
+        db.conn.commit()
+        store.share(db, shared, wirral.email, "author")
+        result = store.register_page(db, FILTERED(), wirral, sort="title", descending=False)
+        choices = store.register_choices(db, wirral)
+    assert [(row.title, row.role) for row in result.rows] == [
+        ("Halton's shared", "author"),
+        ("Halton's signed off", "viewer"),
+        ("Wirral's", "author"),
+    ]
     assert [name for _, name in choices["organisations"]] == [
         "Halton Borough Council",
         "Wirral Council",
