@@ -50,7 +50,7 @@ SYMBOLS = MappingProxyType(
 )
 STATUS_ORDER = ("approved", "in_review", "draft")
 STATUS_WORDS = MappingProxyType(
-    {"approved": "approved", "in_review": "in review", "draft": "draft"}
+    {"approved": "approved", "in_review": "in review", "draft": "in draft"}
 )
 GROUP, PLACE, NO_ACTION = "group", "place", "no_action"
 NOT_KNOWN, UNRATED, NO_DATE = "not_known", "not_rated", "no_date"
@@ -509,6 +509,9 @@ def _actions_sentence(harmed: Sequence[Decision]) -> str:
     total = count(len(impacts), "harmful impact")
     # An "impact" is new to a board reader: say what it is the first time.
     what = "(an impact is one principle's rating in one decision)"
+    if len(impacts) == 1:
+        planned = "at least one action" if acted else "no action yet"
+        return f"The assessors planned {planned} for the only harmful impact {what}."
     if acted == len(impacts):
         return f"The assessors planned at least one action for every one of the {total} {what}."
     if acted == 0:
