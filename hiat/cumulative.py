@@ -306,7 +306,9 @@ def _busy(kind: str, harmed: Mapping[str, list[Decision]], label) -> list[Hotspo
         for subject, decisions in harmed.items()
         for period, most in busy_periods(decisions)
     ]
-    spots.sort(key=lambda s: (-s.most_in_twelve_months, -len(s.decisions), s.first, s.label))
+    spots.sort(
+        key=lambda s: (-s.most_in_twelve_months, -len(s.decisions), s.first, s.label, s.subject)
+    )
     return spots
 
 
