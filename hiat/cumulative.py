@@ -55,6 +55,8 @@ STATUS_WORDS = MappingProxyType(
 GROUP, PLACE, NO_ACTION = "group", "place", "no_action"
 NOT_KNOWN, UNRATED, NO_DATE = "not_known", "not_rated", "no_date"
 MOST_NAMED = 3  # principles and groups the pattern names
+# A paper's tables stop at this many rows; the register holds the whole set.
+TABLE_LIMIT = 100
 
 
 # ---------------------------------------------------------------- input
@@ -405,7 +407,7 @@ def report(
     ]
     blocks += _assessed(decisions, banks, about)
     spots = hotspots(decisions, banks)
-    blocks += _pattern(decisions, banks, spots)
+    blocks += pattern_blocks(decisions, banks, spots)
     blocks += hotspot_blocks(spots, banks)
     blocks += gap_blocks(gaps_in_evidence(decisions, banks), banks)
     blocks += matrix_blocks(matrix(decisions, banks), banks)
@@ -447,7 +449,10 @@ def _statuses(decisions: Sequence[Decision]) -> str:
     )
 
 
-def _pattern(decisions: Sequence[Decision], banks: Banks, spots: Sequence[Hotspot]) -> list[Block]:
+def pattern_blocks(
+    decisions: Sequence[Decision], banks: Banks, spots: Sequence[Hotspot]
+) -> list[Block]:
+    """The narrative: how many decisions harm, which principles and groups, what is done."""
     blocks: list[Block] = [Heading(2, "The pattern")]
     if not decisions:
         return [*blocks, Paragraph("There is no pattern to describe yet.")]
@@ -576,8 +581,19 @@ def hotspot_blocks(spots: Sequence[Hotspot], banks: Banks) -> list[Block]:
                 Bullets(tuple(map(decision_line, spot.decisions))),
             ]
     blocks.append(Heading(3, "Harms with no action"))
-    blocks.append(_unmitigated_table([s for s in spots if s.kind == NO_ACTION], banks))
+    blocks += _unmitigated_table([s for s in spots if s.kind == NO_ACTION], banks)
     return blocks
+
+
+def limited(rows: tuple, noun: str, order: str = "") -> tuple[tuple, list[Block]]:
+    """At most TABLE_LIMIT rows, and a sentence saying how many were left out."""
+    if len(rows) <= TABLE_LIMIT:
+        return rows, []
+    note = Paragraph(
+        f"This table shows the first {TABLE_LIMIT} of {count(len(rows), noun)}{order}. "
+        "Narrow the filters in the register to see the others here."
+    )
+    return rows[:TABLE_LIMIT], [note]
 
 
 def _busy_sentence(spot: Hotspot) -> str:
@@ -589,15 +605,18 @@ def _busy_sentence(spot: Hotspot) -> str:
     return f"{spot.label}: harmed by {decisions} {span}, up to {most} of them within twelve months."
 
 
-def _unmitigated_table(spots: Sequence[Hotspot], banks: Banks) -> Block:
+def _unmitigated_table(spots: Sequence[Hotspot], banks: Banks) -> list[Block]:
     if not spots:
-        return Paragraph("Every harmful impact has at least one action.")
+        return [Paragraph("Every harmful impact has at least one action.")]
     labels = _principle_labels(banks)
-    rows = tuple(
-        (decision_line(s.decisions[0]), join_words(labels.get(p, p) for p in s.principles))
-        for s in spots
+    rows, note = limited(
+        tuple(
+            (decision_line(s.decisions[0]), join_words(labels.get(p, p) for p in s.principles))
+            for s in spots
+        ),
+        "decision",
     )
-    return Table(("Decision", "Principles rated harmful with no action"), rows)
+    return [*note, Table(("Decision", "Principles rated harmful with no action"), rows)]
 
 
 GAP_WORDS = {
@@ -630,7 +649,8 @@ def gap_blocks(gaps: Sequence[EvidenceGap], banks: Banks) -> list[Block]:
     blocks.append(
         Paragraph("Ask the assessors to fill these gaps before the paper relies on them.")
     )
-    return [*blocks, Table(("Decision", "What is missing"), rows)]
+    rows, note = limited(rows, "gap")
+    return [*blocks, *note, Table(("Decision", "What is missing"), rows)]
 
 
 def matrix_blocks(grid: Matrix, banks: Banks) -> list[Block]:
@@ -645,11 +665,20 @@ def matrix_blocks(grid: Matrix, banks: Banks) -> list[Block]:
         ),
         Bullets(symbol_key(banks)),
     ]
-    rows = tuple(
-        (row.decision.title.strip() or "Untitled decision", *(c.text for c in row.cells))
-        for row in grid.rows
+    # Over the limit, the decisions with the most harmful ratings come first.
+    ordered = grid.rows
+    if len(ordered) > TABLE_LIMIT:
+        ordered = tuple(sorted(ordered, key=lambda row: -sum(c.harmful for c in row.cells)))
+    rows, note = limited(
+        tuple(
+            (row.decision.title.strip() or "Untitled decision", *(c.text for c in row.cells))
+            for row in ordered
+        ),
+        "decision",
+        ", those rated harmful most often first",
     )
-    return [*blocks, Table(("Decision", *(p.short_label for p in grid.principles)), rows)]
+    headers = ("Decision", *(p.short_label for p in grid.principles))
+    return [*blocks, *note, Table(headers, rows)]
 
 
 def group_blocks(table: GroupTable) -> list[Block]:

@@ -360,3 +360,24 @@ def test_report_renders_to_word_with_its_headings_and_tables(banks):
     assert "▼ Negative, widens the gap" in [c.text for c in grid.rows[1].cells]
     groups = [row.cells[0].text for row in document.tables[-1].rows]
     assert groups == ["Group", "People on low incomes or benefits", "Kinship carers"]
+
+
+def test_a_report_on_many_decisions_keeps_its_tables_to_100_rows_most_harmful_first(banks):
+    harm = Impact("living_standard", "negative", "widens", 0, (LOW_INCOME,))
+    calm = Impact("living_standard", "positive", "narrows", 1, (LOW_INCOME,))
+    decisions = [
+        decision(f"{n:03}", "", harm if n >= 140 else calm, title=f"Decision {n:03}")
+        for n in range(150)
+    ]
+    tables = {}
+    text = render_markdown(report(decisions, banks, ABOUT, TODAY))
+    for block in report(decisions, banks, ABOUT, TODAY).blocks:
+        if isinstance(block, Table):
+            tables[block.headers[0], block.headers[1]] = block
+    grid = next(t for (first, _), t in tables.items() if first == "Decision" and len(t.headers) > 3)
+    assert len(grid.rows) == 100
+    assert [row[0] for row in grid.rows[:10]] == [f"Decision {n}" for n in range(140, 150)]
+    assert "This table shows the first 100 of 150 decisions, those rated harmful most" in text
+    gaps = tables["Decision", "What is missing"]
+    assert len(gaps.rows) == 100
+    assert "This table shows the first 100 of 150 gaps." in normalize(text)
