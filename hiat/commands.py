@@ -9,7 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from hiat import store
+from hiat import demo, store
+from hiat.accounts import hash_password, password_problem
 
 
 @click.command("init-db")
@@ -81,6 +82,45 @@ def restore_command(source: str) -> None:
     click.echo("Restart the service so every worker starts from the restored database.")
 
 
+@click.command("seed-demo")
+@click.option("--n", "count", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--password", required=True, help="Password of every demo account.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+@with_appcontext
+def seed_demo_command(count: int, password: str, seed: int) -> None:
+    """Fill a new database with N made-up assessments: for development and benchmarks only."""
+    common = current_app.extensions["hiat_common_passwords"]
+    if problem := password_problem(password, demo.ADMIN_EMAIL, common):
+        raise click.ClickException(f"--password: {problem}.")
+    banks = current_app.extensions["hiat"]
+    try:
+        db = store.get_db()
+        if problem := demo.refusal(db):
+            raise click.ClickException(problem)
+        items = demo.generate(banks, count, seed)
+        demo.write(
+            db,
+            banks,
+            items,
+            hash_password(password),
+            progress=lambda done: click.echo(f"{done} of {count} made"),
+        )
+    except store.DatabaseUnavailable as err:
+        raise click.ClickException(str(err)) from None
+    organisations = len({item.organisation for item in items})
+    click.echo(
+        f"Made {count} demo assessments for {organisations} organisations. "
+        f"Sign in as {demo.ADMIN_EMAIL}."
+    )
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, assign_orphans_command, backup_command, restore_command):
+    commands = (
+        init_db_command,
+        assign_orphans_command,
+        backup_command,
+        restore_command,
+        seed_demo_command,
+    )
+    for command in commands:
         app.cli.add_command(command)

@@ -32,15 +32,7 @@ class WorkedExample:
 
     def new_answers(self, banks: Banks) -> list[NewAnswer]:
         """The example's answers, ready to save into a new assessment."""
-        return [
-            NewAnswer(
-                qid,
-                value,
-                banks.questions[qid].label,
-                option_labels(banks.questions[qid], banks, value),
-            )
-            for qid, value in self.answers.items()
-        ]
+        return labelled_answers(banks, self.answers)
 
     def assessment(self, banks: Banks) -> Assessment:
         """The example as a read-only assessment, for its statement and per-question text."""
@@ -48,6 +40,19 @@ class WorkedExample:
         return unsaved_assessment(
             banks, self.answers, uid=EXAMPLE_UID, title=self.title, completed=finished
         )
+
+
+def labelled_answers(banks: Banks, values: Mapping[str, Any]) -> list[NewAnswer]:
+    """Answers ready to save, each with its question's label and the option labels it uses."""
+    return [
+        NewAnswer(
+            qid,
+            value,
+            banks.questions[qid].label,
+            option_labels(banks.questions[qid], banks, value),
+        )
+        for qid, value in values.items()
+    ]
 
 
 def unsaved_assessment(
