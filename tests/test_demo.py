@@ -57,7 +57,7 @@ def test_seed_demo_makes_n_assessments_across_places_organisations_and_statuses(
         assert store.list_assessments(store.get_db(), archived=True)
 
 
-def test_seed_demo_approved_ones_have_a_sign_off_and_some_show_review_due(app):
+def test_seed_demo_approved_ones_have_a_sign_off_and_some_reviews_are_overdue(app):
     seed(app)
     approved = [a for a in everything(app) if a.status == "approved"]
     with app.app_context():
@@ -65,7 +65,7 @@ def test_seed_demo_approved_ones_have_a_sign_off_and_some_show_review_due(app):
             (signoff,) = store.list_signoffs(store.get_db(), assessment.uid)
             assert signoff.name == "Demo Approver"
     labels = {wizard.status_label(a.status, a.review_date, dt.date(2026, 12, 1)) for a in approved}
-    assert labels == {"Approved", "Review due"}
+    assert {"Approved", "Review overdue"} <= labels <= {"Approved", "Review due", "Review overdue"}
 
 
 def test_seed_demo_admin_can_sign_in_with_the_password(csrf_app):
