@@ -16,7 +16,7 @@ from hiat.questions import KIND_QUESTION, Banks, Principle
 
 # Bump when entry() would give another answer for the same values: the store then
 # rebuilds every assessment's entry when the app starts.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 HARMFUL = frozenset({"negative", "major_negative"})
@@ -102,9 +102,13 @@ def _impact(banks: Banks, values: Mapping[str, Any], principle: Principle) -> Im
 def search_text(banks: Banks, values: Mapping[str, Any]) -> str:
     """Every answer's words, one answer a line: free text, chosen labels and table cells."""
     lines: list[str] = []
+    # An impact rating's parts take their words from the scales.
+    scales = {o.value: o.label for options in banks.scales.values() for o in options}
     for qid, value in values.items():
         question = banks.questions.get(qid)
         labels = {o.value: o.label for o in question.options} if question else {}
+        if question is not None and question.type == "impact_rating":
+            labels = scales
         lines += [_words(item, labels) for item in _flat(value)]
     return "\n".join(line for line in lines if line)
 
