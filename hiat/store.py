@@ -2090,7 +2090,10 @@ REGISTER_STATUS_SQL = {
 }
 
 
-def _register_where(f: RegisterFilter, user: User | None) -> tuple[str, list[Any]]:
+def _register_where(
+    f: RegisterFilter, user: User | None, joined: bool = False
+) -> tuple[str, list[Any]]:
+    """The conditions for `f`; `joined` when the query joins search_fts (for rank, snippet)."""
     where = _Where()
     where.add("a.archived = ?", int(f.archived))
     if user is not None:
@@ -2116,8 +2119,13 @@ def _register_where(f: RegisterFilter, user: User | None) -> tuple[str, list[Any
             f"gr.group_id IN ({_marks(f.groups)}))",
             *f.groups,
         )
-    if f.text and fts_query(f.text):
+    if f.text and fts_query(f.text) and joined:
         where.add("search_fts MATCH ?", fts_query(f.text))
+    elif f.text and fts_query(f.text):
+        # A subquery, not a join: SQLite then reads the index once, not once a row.
+        where.add(
+            "a.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", fts_query(f.text)
+        )
     elif f.text:
         where.add("0")  # only quote marks: no words to find
     return " AND ".join(where.clauses), where.params
@@ -2153,10 +2161,10 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{word}"' for word in words if word)
 
 
-def _register_from(f: RegisterFilter) -> str:
+def _register_from(joined: bool = False) -> str:
     joins = "assessments a JOIN register r ON r.assessment_id = a.id "
     joins += "LEFT JOIN organisations o ON o.id = a.organisation_id "
-    if f.text:
+    if joined:
         joins += "JOIN search_fts ON search_fts.rowid = a.id "
     return joins
 
@@ -2188,33 +2196,50 @@ def register_page(
     A page past the end gives the last page.
     """
     where, params = _register_where(f, user)
-    source = _register_from(f)
+    words = fts_query(f.text) if f.text else ""
+    # Joined to the index only to rank by it; the words in context come after, for 25 rows.
+    ranked = bool(words) and sort == "relevance"
     with _reading():
-        total = db.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]
+        total = db.execute(
+            f"SELECT count(*) FROM {_register_from()} WHERE {where}", params
+        ).fetchone()[0]
         pages = max(1, -(-total // per_page))
         page = min(max(page, 1), pages)
-        if sort == "relevance" and f.text:
+        if ranked:
+            where, params = _register_where(f, user, joined=True)
             order = "search_fts.rank"
         else:
             way = "DESC" if descending else "ASC"
             order = ", ".join(
                 f"{part} {way}" for part in REGISTER_SORTS.get(sort, "a.updated_at").split(", ")
             )
-        snippet = (
-            f"snippet(search_fts, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 16)"
-            if f.text
-            else "''"
-        )
         role, role_params = _role_sql(user)
         rows = db.execute(
-            "SELECT a.uid, a.title, coalesce(o.name, a.organisation), a.place, a.status, "
+            "SELECT a.id, a.uid, a.title, coalesce(o.name, a.organisation), a.place, a.status, "
             "a.updated_at, a.revision, r.review_date, r.decision_date, r.kind, "
-            f"r.decision_body, {role}, {snippet} "
-            f"FROM {source} WHERE {where} ORDER BY {order}, a.id DESC LIMIT ? OFFSET ?",
+            f"r.decision_body, {role} FROM {_register_from(ranked)} WHERE {where} "
+            f"ORDER BY {order}, a.id DESC LIMIT ? OFFSET ?",
             [*role_params, *params, per_page, (page - 1) * per_page],
         ).fetchall()
+        snippets = _snippets(db, words, [row[0] for row in rows]) if words else {}
     return RegisterPage(
-        rows=tuple(RegisterRow(*row) for row in rows), total=total, page=page, per_page=per_page
+        rows=tuple(RegisterRow(*row[1:], snippet=snippets.get(row[0], "")) for row in rows),
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def _snippets(db: Database, words: str, ids: list[int]) -> dict[int, str]:
+    """The matching words in context, for these assessments only."""
+    if not ids:
+        return {}
+    return dict(
+        db.execute(
+            f"SELECT rowid, snippet(search_fts, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 16) "
+            f"FROM search_fts WHERE search_fts MATCH ? AND rowid IN ({_marks(ids)})",
+            [words, *ids],
+        ).fetchall()
     )
 
 
@@ -2226,7 +2251,7 @@ def register_decisions(
     In decision-date order (undated last); for the cumulative impact and the CSV export.
     """
     where, params = _register_where(f, user)
-    source = _register_from(f)
+    source = _register_from()
     role, role_params = _role_sql(user)
     cap = "" if limit is None else f" LIMIT {int(limit)}"
     with _reading():
