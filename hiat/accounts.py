@@ -50,6 +50,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from hiat import store
+from hiat.access import PUBLIC, account, address, log
 from hiat.forms import HiatForm, TextRequired, choose_one, tidy_text
 
 bp = Blueprint("accounts", __name__)
@@ -69,7 +70,7 @@ COMMON_PASSWORDS = Path(__file__).parent / "data" / "common_passwords.txt"
 PADDING = string.digits + string.punctuation + string.whitespace
 # The value of the "A new organisation" radio; an existing one's value is its name.
 NEW_ORGANISATION = "_new"
-# Pages a person with a temporary password may still reach; views.PUBLIC is added to these.
+# Pages a person with a temporary password may still reach; access.PUBLIC is added to these.
 WITHOUT_NEW_PASSWORD = frozenset({"static", "accounts.change_password", "accounts.sign_out"})
 ROLE_CHOICES = [
     SelectChoice("author", "Author: writes and changes assessments"),
@@ -105,30 +106,6 @@ def password_matches(account: store.User | None, password: str) -> bool:
     except (VerificationError, InvalidHashError):
         return False
     return account is not None
-
-
-def account() -> store.User:
-    return current_user.account
-
-
-def address() -> str:
-    """Where the request came from: the client, once ProxyFix has believed the proxies."""
-    return request.remote_addr or "unknown"
-
-
-def log(action: str, subject: str, organisation_id: int | None, **detail) -> None:
-    """Add to the audit log: the signed-in person did `action` to `subject`."""
-    me = account() if current_user.is_authenticated else None
-    store.audit(
-        store.get_db(),
-        action=action,
-        actor=me.email if me else detail.pop("actor", "someone not signed in"),
-        actor_id=me.id if me else None,
-        subject=subject,
-        address=address(),
-        organisation_id=organisation_id,
-        detail=detail,
-    )
 
 
 # ---------------------------------------------------------------- sessions
@@ -423,7 +400,7 @@ def setup():
             begin_session(created)
             log("administrator created at set-up", created.email, created.organisation_id)
             flash("Your administrator account is ready. Add your colleagues from Users.", "success")
-            return redirect(url_for("main.assessment_list"))
+            return redirect(url_for("assessments.assessment_list"))
     return render_template("accounts/setup.html", form=form)
 
 
@@ -484,7 +461,7 @@ def _organisation_of_email(email: str) -> int | None:
 
 
 def _safe_next() -> str:
-    return safe_path(request.args.get("next", "")) or url_for("main.assessment_list")
+    return safe_path(request.args.get("next", "")) or url_for("assessments.assessment_list")
 
 
 def safe_path(target: str) -> str | None:
@@ -508,7 +485,7 @@ def sign_out():
             log("signed out", account().email, account().organisation_id)
         end_session()
         flash("You have signed out.", "success")
-    return redirect(url_for("main.start"))
+    return redirect(url_for("site.start"))
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
@@ -685,11 +662,30 @@ def change_password():
     return render_template("accounts/change_password.html", form=form, temporary=temporary)
 
 
+SESSION_ENDED = (
+    "You have been signed out: you were away for a while, signed out elsewhere, or your "
+    "password was changed. Sign in again to continue. Answers you saved are kept."
+)
+
+
+def require_sign_in():
+    """Every page outside this blueprint, except those in PUBLIC, needs someone signed in."""
+    # No blueprint: static files, and URLs that match no route (they get "not found").
+    if request.blueprint in (None, bp.name):
+        return None
+    if request.endpoint in PUBLIC or current_user.is_authenticated:
+        return None
+    if store.count_users(store.get_db()) == 0:
+        return redirect(url_for("accounts.setup"))
+    if request.method == "POST" and g.get("hiat_session_ended"):
+        # What they typed rides along with the sign-in form, to be saved after it.
+        return carry_through_sign_in(request.path, request.form.items(multi=True))
+    flash(SESSION_ENDED if g.get("hiat_session_ended") else "Sign in to continue.", "important")
+    return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+
+
 def require_new_password():
     """Until a temporary password is replaced, every other page leads to the change page."""
-    # Imported here: views imports this module.
-    from hiat.views import PUBLIC
-
     endpoint = request.endpoint
     if endpoint is None or endpoint in WITHOUT_NEW_PASSWORD or endpoint in PUBLIC:
         return None
@@ -735,7 +731,7 @@ def init_app(app: Flask) -> None:
             # The error page that follows must still render; it shows nobody signed in.
             return None
         if found is None or str(found.id) != user_id:
-            # views.require_sign_in says why: the session ended, not "sign in to continue".
+            # require_sign_in says why: the session ended, not "sign in to continue".
             g.hiat_session_ended = True
             session.clear()
             return None
@@ -745,6 +741,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(create_admin_command)
     app.before_request(require_new_password)
+    app.before_request(require_sign_in)
 
 
 SETUP_CODE_HOURS = 24
