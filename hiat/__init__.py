@@ -11,7 +11,24 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from hiat import accounts, commands, forms, impacts, logs, security, settings, store, ui, views
+from hiat import (
+    accounts,
+    assessments,
+    commands,
+    documents,
+    errors,
+    forms,
+    impacts,
+    logs,
+    pages,
+    register,
+    review,
+    security,
+    settings,
+    site,
+    store,
+    ui,
+)
 from hiat.cache import DocumentCache
 from hiat.example import load_example
 from hiat.questions import load_banks
@@ -90,7 +107,9 @@ def create_app(
     store.init_app(app)
     commands.init_app(app)
     accounts.init_app(app)
-    views.init_app(app)
+    for area in (site, assessments, pages, documents, review, register):
+        app.register_blueprint(area.bp)
+    errors.init_app(app)
     return app
 
 

@@ -12,15 +12,12 @@ manage only their own organisation's people, and everything they do is in the au
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import (
     Blueprint,
     Flask,
@@ -50,7 +47,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from hiat import store
+from hiat.access import PUBLIC, account, address, log
 from hiat.forms import HiatForm, TextRequired, choose_one, tidy_text
+from hiat.passwords import (
+    hash_password,
+    load_common_passwords,
+    password_matches,
+    password_problem,
+)
 
 bp = Blueprint("accounts", __name__)
 # Failed sign-ins allowed in the window before the account, or the address, must wait.
@@ -62,14 +66,9 @@ SESSION_KEY = "hiat_session"
 # Form fields carried through the sign-in page after a session ended mid-page.
 CARRY = "carry:"
 WRONG_DETAILS = "Enter a correct email address and password"
-MIN_PASSWORD = 12
-MAX_PASSWORD = 200
-COMMON_PASSWORDS = Path(__file__).parent / "data" / "common_passwords.txt"
-# What people add to a common word to pass a rule: "Password1234!" is still "password".
-PADDING = string.digits + string.punctuation + string.whitespace
 # The value of the "A new organisation" radio; an existing one's value is its name.
 NEW_ORGANISATION = "_new"
-# Pages a person with a temporary password may still reach; views.PUBLIC is added to these.
+# Pages a person with a temporary password may still reach; access.PUBLIC is added to these.
 WITHOUT_NEW_PASSWORD = frozenset({"static", "accounts.change_password", "accounts.sign_out"})
 ROLE_CHOICES = [
     SelectChoice("author", "Author: writes and changes assessments"),
@@ -85,50 +84,6 @@ class SignedInUser(UserMixin):
     def __init__(self, account: store.User):
         self.account = account
         self.id = str(account.id)
-
-
-def hasher() -> PasswordHasher:
-    return current_app.extensions["hiat_hasher"]
-
-
-def hash_password(password: str) -> str:
-    return hasher().hash(password)
-
-
-def password_matches(account: store.User | None, password: str) -> bool:
-    try:
-        # An unknown email still costs one hash, so timing does not reveal accounts.
-        hasher().verify(
-            account.password_hash if account else current_app.extensions["hiat_dummy_hash"],
-            password,
-        )
-    except (VerificationError, InvalidHashError):
-        return False
-    return account is not None
-
-
-def account() -> store.User:
-    return current_user.account
-
-
-def address() -> str:
-    """Where the request came from: the client, once ProxyFix has believed the proxies."""
-    return request.remote_addr or "unknown"
-
-
-def log(action: str, subject: str, organisation_id: int | None, **detail) -> None:
-    """Add to the audit log: the signed-in person did `action` to `subject`."""
-    me = account() if current_user.is_authenticated else None
-    store.audit(
-        store.get_db(),
-        action=action,
-        actor=me.email if me else detail.pop("actor", "someone not signed in"),
-        actor_id=me.id if me else None,
-        subject=subject,
-        address=address(),
-        organisation_id=organisation_id,
-        detail=detail,
-    )
 
 
 # ---------------------------------------------------------------- sessions
@@ -181,57 +136,6 @@ def lock_out_message(until: datetime) -> str:
         f"{minutes} minute{'s' if minutes != 1 else ''}, then try again. If you have "
         "forgotten your password, ask your administrator to reset it"
     )
-
-
-# ---------------------------------------------------------------- password rules
-def load_common_passwords(path: Path = COMMON_PASSWORDS) -> frozenset[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(_folded(line) for line in lines if line.strip() and not line.startswith("#"))
-
-
-def _folded(text: str) -> str:
-    return "".join(text.split()).casefold()
-
-
-def is_common(password: str, common: frozenset[str]) -> bool:
-    """On the list, ignoring case and spaces, even with digits or symbols at either end
-    or repeated ("monkeymonkey")."""
-    folded = _folded(password)
-    candidates = {folded, folded.strip(PADDING)}
-    return any(_is_listed(c, common) for c in candidates if c)
-
-
-def _is_listed(text: str, common: frozenset[str]) -> bool:
-    if text in common:
-        return True
-    for size in range(1, len(text) // 2 + 1):
-        if len(text) % size == 0 and text[:size] * (len(text) // size) == text:
-            # "aaaaaaaaaaaa" is refused because "aaaaaa" is listed.
-            return any(text[:size] * times in common for times in range(1, len(text) // size))
-    return False
-
-
-def password_problem(password: str, email: str, common: frozenset[str]) -> str | None:
-    """Why this password will not do, in words for the person choosing it; None if it will."""
-    typed = password.strip()
-    if not typed:
-        return "Enter a password: spaces on their own do not count"
-    if len(typed) < MIN_PASSWORD:
-        return (
-            f"The password must be at least {MIN_PASSWORD} characters, not counting spaces "
-            "at the start or end"
-        )
-    if len(password) > MAX_PASSWORD:
-        return f"The password must be {MAX_PASSWORD} characters or fewer"
-    if email and _folded(typed) == _folded(email):
-        return "The password must not be the email address"
-    if is_common(typed, common):
-        return (
-            "This password is too common: it is on a list of the passwords most often "
-            "used and tried first. Choose one that is harder to guess, such as three or "
-            "four unrelated words"
-        )
-    return None
 
 
 class PasswordRules:
@@ -423,7 +327,7 @@ def setup():
             begin_session(created)
             log("administrator created at set-up", created.email, created.organisation_id)
             flash("Your administrator account is ready. Add your colleagues from Users.", "success")
-            return redirect(url_for("main.assessment_list"))
+            return redirect(url_for("register.register"))
     return render_template("accounts/setup.html", form=form)
 
 
@@ -484,7 +388,7 @@ def _organisation_of_email(email: str) -> int | None:
 
 
 def _safe_next() -> str:
-    return safe_path(request.args.get("next", "")) or url_for("main.assessment_list")
+    return safe_path(request.args.get("next", "")) or url_for("register.register")
 
 
 def safe_path(target: str) -> str | None:
@@ -508,7 +412,7 @@ def sign_out():
             log("signed out", account().email, account().organisation_id)
         end_session()
         flash("You have signed out.", "success")
-    return redirect(url_for("main.start"))
+    return redirect(url_for("site.start"))
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
@@ -685,11 +589,30 @@ def change_password():
     return render_template("accounts/change_password.html", form=form, temporary=temporary)
 
 
+SESSION_ENDED = (
+    "You have been signed out: you were away for a while, signed out elsewhere, or your "
+    "password was changed. Sign in again to continue. Answers you saved are kept."
+)
+
+
+def require_sign_in():
+    """Every page outside this blueprint, except those in PUBLIC, needs someone signed in."""
+    # No blueprint: static files, and URLs that match no route (they get "not found").
+    if request.blueprint in (None, bp.name):
+        return None
+    if request.endpoint in PUBLIC or current_user.is_authenticated:
+        return None
+    if store.count_users(store.get_db()) == 0:
+        return redirect(url_for("accounts.setup"))
+    if request.method == "POST" and g.get("hiat_session_ended"):
+        # What they typed rides along with the sign-in form, to be saved after it.
+        return carry_through_sign_in(request.path, request.form.items(multi=True))
+    flash(SESSION_ENDED if g.get("hiat_session_ended") else "Sign in to continue.", "important")
+    return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+
+
 def require_new_password():
     """Until a temporary password is replaced, every other page leads to the change page."""
-    # Imported here: views imports this module.
-    from hiat.views import PUBLIC
-
     endpoint = request.endpoint
     if endpoint is None or endpoint in WITHOUT_NEW_PASSWORD or endpoint in PUBLIC:
         return None
@@ -735,7 +658,7 @@ def init_app(app: Flask) -> None:
             # The error page that follows must still render; it shows nobody signed in.
             return None
         if found is None or str(found.id) != user_id:
-            # views.require_sign_in says why: the session ended, not "sign in to continue".
+            # require_sign_in says why: the session ended, not "sign in to continue".
             g.hiat_session_ended = True
             session.clear()
             return None
@@ -745,6 +668,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(create_admin_command)
     app.before_request(require_new_password)
+    app.before_request(require_sign_in)
 
 
 SETUP_CODE_HOURS = 24

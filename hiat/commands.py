@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from hiat import demo, store
-from hiat.accounts import hash_password, password_problem
+from hiat.passwords import hash_password, password_problem
 
 
 @click.command("init-db")

@@ -1,28 +1,20 @@
-"""Routes for the statement and the files made from it, and for moving assessments.
-
-They hang on the main blueprint, so their endpoints are main.*; views.init_app imports
-this module before the blueprint is registered.
-"""
+"""Routes for the statement and the files made from it, and for moving assessments."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from markupsafe import Markup
 
-from hiat import board, exports, forms, pdf, statement, store, transfer, wizard
-from hiat.accounts import account, log
-from hiat.views import banks, bp, load, require_author
+from hiat import exports, forms, statement, store, transfer, wizard
+from hiat.access import account, banks, load, log, require_author
+from hiat.downloads import BUILDERS, FILE_PREFIX, MIMETYPES, RENDERERS, download, download_name
 
+bp = Blueprint("documents", __name__)
 T = TypeVar("T")
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NAME_WORDS_LENGTH = 60  # characters of the title in a file name, in whole words
 PLANS = {"action-plan": "action_table", "monitoring-plan": "indicator_table"}
 IMPORTED_MESSAGE = (
     "The assessment has been imported as a new assessment. The file itself was not changed."
@@ -30,11 +22,6 @@ IMPORTED_MESSAGE = (
 
 
 # ---------------------------------------------------------------- statement and downloads
-# The two documents made from an assessment: the full statement and the board summary.
-BUILDERS = {"statement": statement.build_statement, "summary": board.build_summary}
-FILE_PREFIX = {"statement": "equity-impact-statement", "summary": "board-summary"}
-
-
 def _signoff(assessment: store.Assessment) -> store.Signoff | None:
     signoffs = [
         s
@@ -47,29 +34,6 @@ def _signoff(assessment: store.Assessment) -> store.Signoff | None:
 def _built(uid: str, kind: str) -> statement.Statement:
     assessment = load(uid)
     return BUILDERS[kind](assessment, banks(), dt.date.today(), _signoff(assessment))
-
-
-def _print_html(built: statement.Statement, pdf_file: bool = False) -> str:
-    return render_template(
-        "print.html",
-        statement=built,
-        statement_html=statement.render_html(built, baselevel=1),
-        pdf=pdf_file,
-    )
-
-
-def _to_pdf(built: statement.Statement) -> bytes:
-    static = Path(current_app.static_folder).as_uri() + "/"
-    return pdf.to_pdf(_print_html(built, pdf_file=True), base_url=static)
-
-
-RENDERERS = {
-    "md": lambda built: statement.render_markdown(built).encode("utf-8"),
-    "docx": exports.to_docx,
-    "pdf": _to_pdf,
-    "print": _print_html,
-}
-MIMETYPES = {"md": "text/markdown; charset=utf-8", "docx": DOCX_TYPE, "pdf": "application/pdf"}
 
 
 def cached(uid: str, kind: str, fmt: str, make: Callable[[], T]) -> tuple[store.Assessment, T]:
@@ -157,7 +121,7 @@ def import_assessment():
             flash(IMPORTED_MESSAGE, "success")
             if "record" in document:
                 _import_record(uid, document["record"])
-            return redirect(url_for("main.task_list", uid=uid))
+            return redirect(url_for("assessments.task_list", uid=uid))
     return render_template("import.html", form=form)
 
 
@@ -196,29 +160,3 @@ def _import_record(uid: str, record: dict) -> None:
 
 def _principles(assessment: store.Assessment):
     return wizard.selected_principles(banks(), assessment.values())
-
-
-def download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def download_name(assessment: store.Assessment, prefix: str = "equity-impact-statement") -> str:
-    """A file name of whole words of the title (never cut mid-word) and the id's first 8.
-
-    e.g. equity-impact-statement-green-plan-net-zero-1a2b3c4d: two downloads of
-    assessments with the same title never share a name.
-    """
-    # Accents go (Ŵ to W), apostrophes join ("council's" to "councils"), anything else splits.
-    joined = re.sub(r"['\u2019]", "", assessment.title.lower())
-    plain = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore").decode()
-    slug = ""
-    for word in re.findall(r"[a-z0-9]+", plain):
-        longer = f"{slug}-{word}" if slug else word
-        if len(longer) > NAME_WORDS_LENGTH:
-            break
-        slug = longer
-    return "-".join(part for part in (prefix, slug, assessment.uid[:8]) if part)

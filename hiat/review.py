@@ -1,20 +1,18 @@
-"""Routes for working together: review, sign-off, revisions, comments, sharing, history.
-
-They hang on the main blueprint, so their endpoints are main.*; views.init_app imports
-this module before the blueprint is registered.
-"""
+"""Routes for working together: review, sign-off, revisions, comments, sharing, history."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from hiat import dates, documents, forms, store, transfer, wizard
-from hiat.accounts import account, log
-from hiat.documents import download, download_name
+from hiat import dates, downloads, forms, store, transfer, wizard
+from hiat.access import account, banks, load, load_as, log, pagination, role_on
+from hiat.downloads import download, download_name
 from hiat.text import with_article
-from hiat.views import banks, bp, load, load_as, role_on
+
+bp = Blueprint("review", __name__)
+HISTORY_PER_PAGE = 50
 
 
 # ---------------------------------------------------------------- workflow
@@ -41,7 +39,7 @@ def _move(uid: str, expected: str, status: str, message: str, roles: tuple[str, 
     else:
         _log(f"status changed from {expected} to {status}", assessment)
         flash(message, "success")
-    return redirect(url_for("main.task_list", uid=uid))
+    return redirect(url_for("assessments.task_list", uid=uid))
 
 
 @bp.post("/assessments/<uid>/send-for-review")
@@ -53,7 +51,7 @@ def send_for_review(uid: str):
             "Mark every section as completed before you send the assessment for review.",
             "important",
         )
-        return redirect(url_for("main.task_list", uid=uid))
+        return redirect(url_for("assessments.task_list", uid=uid))
     return _move(
         uid,
         store.DRAFT,
@@ -104,7 +102,7 @@ def sign_off(uid: str):
                 "sign_off.html", assessment=assessment, form=form, own_work=True
             ), 403
         _log("signed off", assessment, job_title=form.job_title.data)
-        return redirect(url_for("main.approved", uid=uid))
+        return redirect(url_for("review.approved", uid=uid))
     return render_template(
         "sign_off.html", assessment=assessment, form=form, attestation=forms.ATTESTATION
     )
@@ -132,7 +130,7 @@ def start_revision(uid: str):
         "downloadable as it was signed.",
         "success",
     )
-    return redirect(url_for("main.task_list", uid=uid))
+    return redirect(url_for("assessments.task_list", uid=uid))
 
 
 def _signed(uid: str, revision: int) -> tuple[store.Assessment, store.Signoff]:
@@ -146,20 +144,20 @@ def _signed(uid: str, revision: int) -> tuple[store.Assessment, store.Signoff]:
 @bp.get("/assessments/<uid>/revisions/<int:revision>/<kind>.<fmt>")
 def signed_statement(uid: str, revision: int, kind: str, fmt: str):
     """The statement or board summary exactly as signed: made once, it never changes."""
-    if kind not in documents.BUILDERS or fmt not in documents.MIMETYPES:
+    if kind not in downloads.BUILDERS or fmt not in downloads.MIMETYPES:
         abort(404)
     assessment, signoff = _signed(uid, revision)
 
     def make() -> bytes:
-        built = documents.BUILDERS[kind](
+        built = downloads.BUILDERS[kind](
             assessment, banks(), dates.uk_date(signoff.signed_at), signoff
         )
-        return documents.RENDERERS[fmt](built)
+        return downloads.RENDERERS[fmt](built)
 
     key = ("signed", kind, fmt, uid, revision, signoff.id)
     data = current_app.extensions["hiat_documents"].get_or_make(key, make)
-    name = download_name(assessment, documents.FILE_PREFIX[kind])
-    return download(data, documents.MIMETYPES[fmt], f"{name}-revision-{revision}-approved.{fmt}")
+    name = download_name(assessment, downloads.FILE_PREFIX[kind])
+    return download(data, downloads.MIMETYPES[fmt], f"{name}-revision-{revision}-approved.{fmt}")
 
 
 @bp.get("/assessments/<uid>/revisions/<int:revision>/compare")
@@ -196,7 +194,7 @@ def add_comment(uid: str, section_id: str):
         flash("Your comment has been added.", "success")
     else:
         flash(form.text.errors[0] if form.text.errors else "Enter a comment", "important")
-    return redirect(url_for("main.check_answers", uid=uid, section_id=section_id) + "#comments")
+    return redirect(url_for("pages.check_answers", uid=uid, section_id=section_id) + "#comments")
 
 
 @bp.post("/assessments/<uid>/comments/<int:comment_id>/resolve")
@@ -207,7 +205,7 @@ def resolve_comment(uid: str, comment_id: int):
     except store.AssessmentNotFound:
         abort(404)
     flash("The comment has been marked as resolved.", "success")
-    return redirect(request.referrer or url_for("main.task_list", uid=uid))
+    return redirect(request.referrer or url_for("assessments.task_list", uid=uid))
 
 
 # ---------------------------------------------------------------- sharing
@@ -228,7 +226,7 @@ def share(uid: str):
             "adds them with this email address.",
             "success",
         )
-        return redirect(url_for("main.task_list", uid=uid))
+        return redirect(url_for("assessments.task_list", uid=uid))
     return render_template(
         "share.html",
         assessment=assessment,
@@ -257,7 +255,12 @@ def _may_share(assessment: store.Assessment, form: forms.ShareForm) -> bool:
 @bp.get("/assessments/<uid>/history")
 def history(uid: str):
     assessment = load(uid)
-    changes = store.list_changes(store.get_db(), uid)
+    try:
+        number = max(1, min(int(request.args.get("page", "1")), 10**6))
+    except ValueError:
+        number = 1
+    found = store.changes_page(store.get_db(), uid, number, HISTORY_PER_PAGE)
+    changes = found.changes
     can_edit = role_on(assessment) == "author" and assessment.status == store.DRAFT
     # Only a change with an earlier answer can be undone: restoring a first save blanks it.
     restorable = {c.id for c in changes if wizard.is_answered(c.old_value)} if can_edit else set()
@@ -265,6 +268,8 @@ def history(uid: str):
         "history.html",
         assessment=assessment,
         changes=changes,
+        found=found,
+        pages=pagination(found, lambda n: url_for("review.history", uid=uid, page=n)),
         restorable=restorable,
         form=forms.HiatForm(),
     )
@@ -294,4 +299,4 @@ def restore_change(uid: str, change_id: int):
         editor=account().id,
     )
     flash(f"The earlier answer to “{change.label}” has been restored.", "success")
-    return redirect(url_for("main.history", uid=uid))
+    return redirect(url_for("review.history", uid=uid))

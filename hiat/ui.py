@@ -176,10 +176,10 @@ def task_items(
     for section in sections:
         status = statuses[section.id]
         if status == wizard.COMPLETED or role != "author":
-            href = url_for("main.check_answers", uid=assessment.uid, section_id=section.id)
+            href = url_for("pages.check_answers", uid=assessment.uid, section_id=section.id)
             shown: dict[str, Any] = {"text": status}
         else:
-            href = url_for("main.question_page", uid=assessment.uid, page_id=section.pages[0].id)
+            href = url_for("pages.question_page", uid=assessment.uid, page_id=section.pages[0].id)
             shown = {"tag": {"text": status, "classes": STATUS_TAGS[status]}}
         items.append({"title": {"text": section.title}, "href": href, "status": shown})
     return items

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hiat import create_app, store
-from hiat.accounts import hash_password
+from hiat.passwords import hash_password
 from hiat.questions import Banks, load_banks
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from hiat import documents, statement
+from hiat import downloads, statement
 from hiat.board import build_summary
 from hiat.example import load_example
 from hiat.statement import implications, render_markdown
@@ -106,7 +106,7 @@ def test_statement_page_offers_the_implications_paragraph_to_copy(copied):
     ("path", "mimetype", "name"),
     [
         ("summary.md", "text/markdown", "md"),
-        ("summary.docx", documents.DOCX_TYPE, "docx"),
+        ("summary.docx", downloads.DOCX_TYPE, "docx"),
         ("summary.pdf", "application/pdf", "pdf"),
     ],
 )
@@ -149,9 +149,9 @@ def test_worked_example_board_summary_in_word_has_real_headings(copied):
 def test_a_second_download_is_served_without_building_the_statement_again(copied, monkeypatch):
     app, client, uid = copied
     calls = []
-    original = documents.BUILDERS["statement"]
+    original = downloads.BUILDERS["statement"]
     monkeypatch.setitem(
-        documents.BUILDERS, "statement", lambda *args: calls.append(1) or original(*args)
+        downloads.BUILDERS, "statement", lambda *args: calls.append(1) or original(*args)
     )
     first = client.get(f"/assessments/{uid}/statement.docx")
     second = client.get(f"/assessments/{uid}/statement.docx")

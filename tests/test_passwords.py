@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hiat.accounts import COMMON_PASSWORDS, is_common, load_common_passwords, password_problem
+from hiat.passwords import COMMON_PASSWORDS, is_common, load_common_passwords, password_problem
 
 COMMON = load_common_passwords()
 

@@ -296,7 +296,7 @@ def test_statement_preview_and_download(new_assessment, client, pages):
 def test_list_of_assessments_links_to_each_task_list(new_assessment, pages):
     uid = new_assessment()
     page = pages.get("/assessments")
-    link = page.select_one("table a")
+    link = page.select_one("tbody a")
     assert link["href"] == f"/assessments/{uid}"
     assert normalize(link.text) == DETAILS["details_title"]
 

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from hiat import store
-from hiat.documents import download_name
+from hiat.downloads import download_name
 from hiat.exports import to_docx
 from hiat.pdf import LocalFiles, to_pdf
 from hiat.statement import Heading, Table, build_statement, render_html

@@ -1,4 +1,7 @@
-"""Routes: thin handlers that load, validate, save, then redirect (POST-redirect-GET)."""
+"""Routes for the question pages and each section's check answers.
+
+A new assessment starts on the details page, before it has an id, so its route is here too.
+"""
 
 from __future__ import annotations
 
@@ -6,278 +9,28 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import (
-    Blueprint,
-    Flask,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
-from hiat import forms, statement, store, ui, wizard
-from hiat.accounts import account, carry_through_sign_in
-from hiat.example import WorkedExample
-from hiat.questions import IMPACT_PARTS, Banks
+from hiat import errors, forms, store, ui, wizard
+from hiat.access import account, banks, example_assessment, load, related, require_author, role_on
+from hiat.questions import IMPACT_PARTS
 
-bp = Blueprint("main", __name__)
+bp = Blueprint("pages", __name__)
 SAVED_MESSAGE = "Your answers have been saved. You can come back to them at any time."
-COPIED_MESSAGE = (
-    "This new assessment starts as a copy of the worked example. "
-    "Change each answer so it describes your own policy."
-)
 EXPIRED_MESSAGE = (
     "Your answers on this page were not saved because the page had expired. "
     "We have kept what you typed: check it and save again."
 )
 
 
-def banks() -> Banks:
-    return current_app.extensions["hiat"]
-
-
-def worked_example() -> WorkedExample | None:
-    return current_app.extensions["hiat_example"]
-
-
-def example_assessment() -> store.Assessment | None:
-    return current_app.extensions["hiat_example_assessment"]
-
-
-# Pages anyone may read without signing in.
-SESSION_ENDED = (
-    "You have been signed out: you were away for a while, signed out elsewhere, or your "
-    "password was changed. Sign in again to continue. Answers you saved are kept."
-)
-PUBLIC = frozenset(
-    {
-        "main.start",
-        "main.about",
-        "main.accessibility",
-        "main.example_page",
-        "main.indicator_catalogue",
-        "main.healthz",
-    }
-)
-
-
-@bp.before_request
-def require_sign_in():
-    if request.endpoint in PUBLIC or current_user.is_authenticated:
-        return None
-    if store.count_users(store.get_db()) == 0:
-        return redirect(url_for("accounts.setup"))
-    if request.method == "POST" and g.get("hiat_session_ended"):
-        # What they typed rides along with the sign-in form, to be saved after it.
-        return carry_through_sign_in(request.path, request.form.items(multi=True))
-    flash(SESSION_ENDED if g.get("hiat_session_ended") else "Sign in to continue.", "important")
-    return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
-
-
-def load(
-    uid: str, edit: bool = False, archived: bool = False, answers: bool = True
-) -> store.Assessment:
-    """The assessment, if this user may see it (and change it, with edit=True).
-
-    Another organisation's assessment that is not shared is "not found", whatever
-    id is tried; a person who may only read it is told so when they try to change it.
-    answers=False loads only its row (see store.get_assessment).
-    """
-    db = store.get_db()
-    try:
-        assessment = store.get_assessment(db, uid, archived=archived, answers=answers)
-    except store.AssessmentNotFound:
-        abort(404)
-    role = store.access_role(db, assessment, account())
-    if role is None:
-        abort(404)
-    if edit and role != "author":
-        abort(403)
-    if edit and assessment.status != store.DRAFT:
-        abort(423)  # in review or approved: locked until returned to draft or revised
-    return assessment
-
-
-def load_as(uid: str, roles: tuple[str, ...]) -> store.Assessment:
-    """The assessment, if this user's role on it is one of `roles` (else 403).
-
-    Every POST has already passed CSRFProtect, so handlers need no form just for the token.
-    """
-    assessment = load(uid)
-    if role_on(assessment) not in roles:
-        abort(403)
-    return assessment
-
-
-def role_on(assessment: store.Assessment) -> str | None:
-    return store.access_role(store.get_db(), assessment, account())
-
-
-def require_author() -> None:
-    if account().role != "author":
-        abort(403)
-
-
-# ---------------------------------------------------------------- for operators
-@bp.get("/healthz")
-def healthz():
-    """For a load balancer or monitor: 200 when the database can be read and written."""
-    try:
-        version = store.health(store.get_db())
-    except store.DatabaseUnavailable as err:
-        # The reason goes to the operator's log, not to whoever asked.
-        current_app.logger.error("Health check failed: %s", err)
-        return {"status": "unavailable"}, 503
-    return {"status": "ok", "schema": version}
-
-
-# ---------------------------------------------------------------- start and list
-@bp.get("/")
-def start():
-    return render_template("start.html")
-
-
-@bp.get("/about")
-def about():
-    return render_template("about.html")
-
-
-@bp.get("/accessibility")
-def accessibility():
-    return render_template("accessibility.html")
-
-
-@bp.get("/worked-example")
-def example_page():
-    example = worked_example()
-    if example is None:
-        abort(404)
-    today = dt.date.today()
-    html = current_app.extensions["hiat_documents"].get_or_make(
-        ("worked example", today),
-        lambda: statement.render_html(
-            statement.build_statement(example_assessment(), banks(), today)
-        ),
-    )
-    return render_template(
-        "example.html", example=example, form=forms.HiatForm(), statement_html=html
-    )
-
-
-@bp.post("/worked-example/copy")
-def copy_example():
-    example = worked_example()
-    if example is None:
-        abort(404)
-    require_author()
-    answers = example.new_answers(banks())
-    summary = wizard.summary_fields(example.answers, banks())
-    uid = store.create_assessment(
-        store.get_db(),
-        banks().version,
-        summary,
-        answers,
-        page="worked_example",
-        organisation_id=account().organisation_id,
-        editor=account().id,
-    )
-    flash(COPIED_MESSAGE, "success")
-    return redirect(url_for("main.task_list", uid=uid))
-
-
-@bp.get("/indicators")
-def indicator_catalogue():
-    return render_template("indicators.html")
-
-
-@bp.get("/assessments")
-def assessment_list():
-    return render_template(
-        "list.html",
-        assessments=store.list_assessments(store.get_db(), user=account()),
-        place_labels={o.value: o.label for o in banks().places},
-    )
-
-
-@bp.get("/assessments/archived")
-def archived_list():
-    return render_template(
-        "archived.html",
-        form=forms.HiatForm(),
-        assessments=store.list_assessments(store.get_db(), archived=True, user=account()),
-    )
-
-
-@bp.route("/assessments/<uid>/archive", methods=["GET", "POST"])
-def archive(uid: str):
-    assessment = load(uid, edit=True)
-    form = forms.HiatForm()
-    if form.validate_on_submit():
-        store.set_archived(store.get_db(), uid, True)
-        flash(
-            f"“{assessment.title or 'Untitled policy'}” has been archived. You can restore it "
-            "from the archived assessments.",
-            "success",
-        )
-        return redirect(url_for("main.assessment_list"))
-    return render_template("archive.html", assessment=assessment, form=form)
-
-
-@bp.post("/assessments/<uid>/restore")
-def unarchive(uid: str):
-    load(uid, edit=True, archived=True)
-    store.set_archived(store.get_db(), uid, False)
-    flash("The assessment has been restored.", "success")
-    return redirect(url_for("main.task_list", uid=uid))
-
-
+# ---------------------------------------------------------------- question pages
 @bp.route("/assessments/new", methods=["GET", "POST"])
 def new_assessment():
     require_author()
     return _question_page(*_page_for_request())
 
 
-# ---------------------------------------------------------------- task list
-@bp.get("/assessments/<uid>")
-def task_list(uid: str):
-    assessment = load(uid)
-    values = assessment.values()
-    all_sections = wizard.sections(banks(), values)
-    statuses = {
-        s.id: wizard.section_status(s, values, assessment.completed_sections) for s in all_sections
-    }
-    retired = [
-        (qid, assessment.answers[qid])
-        for qid in wizard.retired_answers(banks(), assessment.answers)
-    ]
-    db = store.get_db()
-    return render_template(
-        "task_list.html",
-        assessment=assessment,
-        role=role_on(assessment),
-        shares=store.list_shares(db, uid),
-        signoffs=store.list_signoffs(db, uid),
-        imported_signoffs=store.list_imported_signoffs(db, uid),
-        open_comments=[c for c in store.list_comments(db, uid) if not c.resolved_at],
-        status=wizard.status_label(
-            assessment.status, assessment.value("decision_review_date"), dt.date.today()
-        ),
-        form=forms.HiatForm(),
-        sections=all_sections,
-        statuses=statuses,
-        retired=retired,
-        finished=wizard.all_completed(all_sections, assessment.completed_sections),
-    )
-
-
-# ---------------------------------------------------------------- question pages
 @bp.route("/assessments/<uid>/pages/<page_id>", methods=["GET", "POST"])
 def question_page(uid: str, page_id: str):
     assessment, page = _page_for_request()
@@ -288,7 +41,7 @@ def question_page(uid: str, page_id: str):
 
 def _page_for_request() -> tuple[store.Assessment | None, wizard.Page | None]:
     """The assessment and page a question-page URL points at."""
-    if request.endpoint == "main.new_assessment":
+    if request.endpoint == "pages.new_assessment":
         return None, wizard.find_page(wizard.sections(banks(), {}), "details")
     assessment = load(request.view_args["uid"], edit=True)
     all_sections = wizard.sections(banks(), assessment.values())
@@ -404,7 +157,7 @@ def _save_page(assessment, page: wizard.Page, form: forms.PageForm):
             return _conflict_page(assessment, page, answers, conflict)
     if request.form.get("save") == "later":
         flash(SAVED_MESSAGE, "success")
-        return redirect(url_for("main.task_list", uid=uid))
+        return redirect(url_for("assessments.task_list", uid=uid))
     if request.form.get("save") == "complete":
         done = assessment.completed_sections if assessment else frozenset()
         return redirect(_complete_section(uid, values, page, done))
@@ -419,7 +172,7 @@ def _complete_section(uid: str, values: dict, page: wizard.Page, done: frozenset
     all_sections = wizard.sections(banks(), values)
     section = wizard.find_section(all_sections, page.section_id)
     if section is None or list(_missing_answers(uid, section, values)):
-        return url_for("main.check_answers", uid=uid, section_id=page.section_id, complete="yes")
+        return url_for("pages.check_answers", uid=uid, section_id=page.section_id, complete="yes")
     store.set_section_complete(store.get_db(), uid, section.id, True)
     completed = done | {section.id}
     following = next(
@@ -428,8 +181,8 @@ def _complete_section(uid: str, values: dict, page: wizard.Page, done: frozenset
     )
     flash(f"{section.title}: completed.", "success")
     if following is None or wizard.all_completed(all_sections, completed):
-        return url_for("main.task_list", uid=uid)
-    return url_for("main.question_page", uid=uid, page_id=following.pages[0].id)
+        return url_for("assessments.task_list", uid=uid)
+    return url_for("pages.question_page", uid=uid, page_id=following.pages[0].id)
 
 
 def _conflict_page(
@@ -470,11 +223,11 @@ def _conflict_page(
 
 def _after_save(uid: str, values: dict, page: wizard.Page) -> str:
     if request.args.get("return") == "check":
-        return url_for("main.check_answers", uid=uid, section_id=page.section_id)
+        return url_for("pages.check_answers", uid=uid, section_id=page.section_id)
     following = wizard.next_page(wizard.sections(banks(), values), page)
     if following is not None:
-        return url_for("main.question_page", uid=uid, page_id=following.id)
-    return url_for("main.check_answers", uid=uid, section_id=page.section_id)
+        return url_for("pages.question_page", uid=uid, page_id=following.id)
+    return url_for("pages.check_answers", uid=uid, section_id=page.section_id)
 
 
 def _render_page(
@@ -485,16 +238,16 @@ def _render_page(
     not_saved: bool = False,
 ):
     if assessment is None:
-        action = url_for("main.new_assessment")
-        back = url_for("main.start")
+        action = url_for("pages.new_assessment")
+        back = url_for("site.start")
     else:
         action = url_for(
-            "main.question_page",
+            "pages.question_page",
             uid=assessment.uid,
             page_id=page.id,
             **({"return": "check"} if request.args.get("return") == "check" else {}),
         )
-        back = url_for("main.task_list", uid=assessment.uid)
+        back = url_for("assessments.task_list", uid=assessment.uid)
     values = assessment.values() if assessment else {}
     # A section's last page can mark the section completed; not when editing from check answers.
     last = (
@@ -523,7 +276,12 @@ def _render_page(
         # Any POST shown again holds what the user typed and nothing saved.
         unsaved=request.method == "POST",
         not_saved=not_saved,
+        **(related(assessment) if assessment and 4 in _steps_of(page) else {"related": ()}),
     )
+
+
+def _steps_of(page: wizard.Page) -> set[int]:
+    return {page.step} if page.step else {s.number for s in page.steps}
 
 
 @dataclass(frozen=True, slots=True)
@@ -552,7 +310,7 @@ def check_answers(uid: str, section_id: str):
         form.completed.data = "yes" if section_id in assessment.completed_sections else None
     elif form.validate_on_submit() and _can_mark(form, uid, section, values):
         store.set_section_complete(store.get_db(), uid, section_id, form.completed.data == "yes")
-        return redirect(url_for("main.task_list", uid=uid))
+        return redirect(url_for("assessments.task_list", uid=uid))
     return render_template(
         "check_answers.html",
         assessment=assessment,
@@ -632,7 +390,7 @@ def _unanswered(assessment: store.Assessment, section: wizard.Section) -> dict[s
 
 def _field_href(uid: str, page: wizard.Page, question, part: str = "") -> str:
     """The question's first box on its page; after saving, the user comes back here."""
-    url = url_for("main.question_page", uid=uid, page_id=page.id, **{"return": "check"})
+    url = url_for("pages.question_page", uid=uid, page_id=page.id, **{"return": "check"})
     return f"{url}#{_field_id(question, part)}"
 
 
@@ -656,96 +414,9 @@ def _expired_question_page():
     return _render_page(assessment, page, form)
 
 
-# ---------------------------------------------------------------- errors
-ERRORS = {
-    "not_found": (
-        "Page not found",
-        (
-            "If you typed the web address, check it is correct.",
-            "If you followed a link to an assessment, it may have been removed.",
-        ),
-    ),
-    "csrf": (
-        "Your page has expired",
-        (
-            "For your security, we could not save that page.",
-            "Go back, reload the page and try again. If this keeps happening, check that your "
-            "browser accepts cookies.",
-        ),
-    ),
-    "database": (
-        "Sorry, the service is unavailable",
-        (
-            "The service cannot reach its database at the moment, so nothing was saved.",
-            "Try again in a few minutes. If the problem continues, contact whoever runs this "
-            "service for you.",
-        ),
-    ),
-    "locked": (
-        "This assessment is locked",
-        (
-            "It is in review or has been approved, so its answers cannot change.",
-            "To change it, return it to draft from the task list, or start a new revision "
-            "if it has been approved.",
-        ),
-    ),
-    "forbidden": (
-        "You can read this assessment but not change it",
-        (
-            "Your role on this assessment lets you read it, not change it.",
-            "Ask an author in the organisation that owns it if something needs to change.",
-        ),
-    ),
-    "too_large": (
-        "The information you sent is too large",
-        (
-            "Nothing was saved. Each page can hold up to 2 megabytes of text.",
-            "Shorten your answers and try again.",
-        ),
-    ),
-}
-
-
-def _error(kind: str, status: int):
-    title, paragraphs = ERRORS[kind]
-    return render_template("errors/error.html", title=title, paragraphs=paragraphs), status
-
-
-def _database_failed(err: Exception):
-    """A read or write the store did not wrap, on a damaged or unwritable file."""
-    if not store.storage_failure(err):
-        raise err
-    current_app.logger.error("Database failed: %s", err)
-    return _error("database", 503)
-
-
-def init_app(app: Flask) -> None:
-    # These modules add their routes to `bp`, so they must load before it is registered.
-    from hiat import documents, review  # noqa: F401
-
-    app.register_blueprint(bp)
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(_err: CSRFError):
-        if request.endpoint in ("main.question_page", "main.new_assessment"):
-            return _expired_question_page(), 400
-        return _error("csrf", 400)
-
-    @app.errorhandler(store.DatabaseUnavailable)
-    def database_unavailable(err: store.DatabaseUnavailable):
-        app.logger.error("Database unavailable: %s", err)
-        return _error("database", 503)
-
-    app.register_error_handler(store.SQLiteError, _database_failed)
-
-    @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException):
-        if err.code == 404:
-            return _error("not_found", 404)
-        if err.code == 403:
-            return _error("forbidden", 403)
-        if err.code == 423:
-            return _error("locked", 423)
-        if err.code == 413:
-            return _error("too_large", 413)
-        return err
+@bp.errorhandler(CSRFError)
+def csrf_error(_err: CSRFError):
+    """An expired question page comes back with what was typed; anything else, the usual page."""
+    if request.endpoint in ("pages.question_page", "pages.new_assessment"):
+        return _expired_question_page(), 400
+    return errors.error("csrf", 400)
