@@ -252,9 +252,13 @@ def test_the_list_shows_each_assessments_status_and_when_review_is_due(app, team
     )
     for review_date, shown in (("9999-12-31", "Approved"), ("2000-01-01", "Review overdue")):
         with app.app_context():
-            store.get_db().execute(
-                "UPDATE answers SET value = ? WHERE question_id = 'decision_review_date'",
-                [f'"{review_date}"'],
+            # Saved as a new revision's answers would be, so the register reads it too.
+            store.save_answers(
+                store.get_db(),
+                uid,
+                [store.NewAnswer("decision_review_date", review_date, "Review date")],
+                page="decision",
+                bank_version="test",
             )
         page = check_page(author.get("/assessments").get_data(as_text=True))
         assert shown in page.select_one("tbody tr").text
