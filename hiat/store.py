@@ -417,6 +417,8 @@ def _add_register(db: Database) -> None:
     # rebuilt from the answers on every save (see _index), so no query reads the answers.
     db["assessments"].create_index(["organisation_id"])
     db["assessments"].create_index(["archived", "updated_at"])
+    # Counting what a person may see reads this index alone, not the table.
+    db["assessments"].create_index(["archived", "status", "organisation_id"])
     db["register"].create(
         {
             "assessment_id": int,
@@ -433,6 +435,7 @@ def _add_register(db: Database) -> None:
         strict=True,
     )
     db["register"].create_index(["decision_date"])
+    db["register"].create_index(["decision_body"])
     db["register"].create_index(["place"])
     db["register_impacts"].create(
         {"assessment_id": int, "principle": str, "direction": str, "gap": str, "actions": int},
@@ -2200,9 +2203,10 @@ def register_page(
     # Joined to the index only to rank by it; the words in context come after, for 25 rows.
     ranked = bool(words) and sort == "relevance"
     with _reading():
-        total = db.execute(
-            f"SELECT count(*) FROM {_register_from()} WHERE {where}", params
-        ).fetchone()[0]
+        # Joined to the register's rows only when a filter reads them: the count then
+        # comes from an index alone.
+        counted = _register_from() if "r." in where else "assessments a "
+        total = db.execute(f"SELECT count(*) FROM {counted} WHERE {where}", params).fetchone()[0]
         pages = max(1, -(-total // per_page))
         page = min(max(page, 1), pages)
         if ranked:
@@ -2294,27 +2298,31 @@ def register_decisions(
 
 
 def register_choices(db: Database, user: User | None) -> dict[str, list[tuple[str, str]]]:
-    """The organisations and decision bodies among the assessments `user` may see."""
+    """The organisations and decision bodies among the assessments `user` may see.
+
+    Each is looked up once with EXISTS, so the cost follows the number of organisations
+    and bodies, not of assessments.
+    """
     where, params = _register_where(RegisterFilter(), user)
-    where = where.replace("a.archived = ?", "1", 1)
-    params = params[1:]
+    where, params = where.replace("a.archived = ?", "1", 1), params[1:]
     with _reading():
         organisations = db.execute(
-            "SELECT DISTINCT o.id, o.name FROM assessments a JOIN register r ON "
-            "r.assessment_id = a.id JOIN organisations o ON o.id = a.organisation_id "
-            f"WHERE {where} "
-            "ORDER BY o.name COLLATE NOCASE",
+            "SELECT o.id, o.name FROM organisations o WHERE EXISTS (SELECT 1 FROM assessments a "
+            f"WHERE a.organisation_id = o.id AND {where}) ORDER BY o.name COLLATE NOCASE",
             params,
         ).fetchall()
         bodies = db.execute(
-            "SELECT min(r.decision_body) FROM assessments a JOIN register r ON "
-            f"r.assessment_id = a.id WHERE {where} AND r.decision_body != '' "
-            "GROUP BY lower(r.decision_body) ORDER BY lower(r.decision_body) LIMIT 200",
+            "SELECT b.decision_body FROM (SELECT DISTINCT decision_body FROM register "
+            "WHERE decision_body != '') b WHERE EXISTS (SELECT 1 FROM register r JOIN "
+            "assessments a ON a.id = r.assessment_id WHERE r.decision_body = b.decision_body "
+            f"AND {where}) ORDER BY lower(b.decision_body) LIMIT 500",
             params,
         ).fetchall()
+    # One entry for "Cabinet" and "cabinet": the filter matches either way.
+    folded = {b.lower(): b for (b,) in reversed(bodies)}
     return {
         "organisations": [(str(i), name) for i, name in organisations],
-        "bodies": [(b, b) for (b,) in bodies],
+        "bodies": [(b, b) for b in sorted(folded.values(), key=str.lower)][:200],
     }
 
 
