@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from hiat import (
     accounts,
+    actions,
     assessments,
     commands,
     documents,
@@ -107,7 +108,7 @@ def create_app(
     store.init_app(app)
     commands.init_app(app)
     accounts.init_app(app)
-    for area in (site, assessments, pages, documents, review, register):
+    for area in (site, assessments, pages, documents, review, register, actions):
         app.register_blueprint(area.bp)
     errors.init_app(app)
     return app

@@ -84,3 +84,23 @@ def local_date_time(value: str | None) -> str | None:
     if moment is None:
         return local_date(value)
     return f"{day_text(moment.date())} at {clock_text(moment)}"
+
+
+# Written the way people type dates: 1 4 2026, 1/4/2026, 01-04-2026 or 2026-04-01.
+DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[\s/.-]+(\d{1,2})[\s/.-]+(\d{4})\s*")
+YEAR_MONTH_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+
+
+def parse_date(text: str) -> dt.date | None:
+    match = YEAR_MONTH_DAY.fullmatch(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = DAY_MONTH_YEAR.fullmatch(text)
+        if not match:
+            return None
+        day, month, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None

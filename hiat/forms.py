@@ -47,6 +47,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from hiat import dates
 from hiat.questions import IMPACT_PARTS, OWN_GROUP, Banks, Option, Question, group_label
 from hiat.store import NewAnswer
 from hiat.text import is_blank, newlines
@@ -539,6 +540,44 @@ class SignOffForm(HiatForm):
         ATTESTATION,
         validators=[InputRequired(message="Confirm the statement to sign off the assessment")],
     )
+
+
+ACTION_STATUSES = (
+    ("not_started", "Not started"),
+    ("on_track", "On track"),
+    ("at_risk", "At risk"),
+    ("done", "Done"),
+    ("dropped", "Dropped"),
+)
+
+
+class ActionForm(HiatForm):
+    """How one signed-off action is going: recorded without starting a new revision."""
+
+    status = RadioField(
+        "How is this action going?",
+        choices=[SelectChoice(value, label) for value, label in ACTION_STATUSES],
+        validators=[InputRequired(message="Select how this action is going")],
+    )
+    due_date = StringField("Due date (optional)", validators=[Length(max=40)])
+    note = TextAreaField(
+        "Progress note (optional)",
+        validators=[
+            Length(max=3000, message="The progress note must be 3,000 characters or fewer")
+        ],
+    )
+    reason = TextAreaField(
+        "Why was it dropped?",
+        validators=[Length(max=3000, message="The reason must be 3,000 characters or fewer")],
+    )
+
+    def validate_due_date(self, field: Field) -> None:
+        if field.data and dates.parse_date(field.data) is None:
+            raise ValidationError("Enter the due date as a real date, for example 30 6 2027")
+
+    def validate_reason(self, field: Field) -> None:
+        if self.status.data == "dropped" and not field.data:
+            raise ValidationError("Say why the action was dropped, so the board can see why")
 
 
 class CommentForm(HiatForm):

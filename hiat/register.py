@@ -8,7 +8,6 @@ for the cumulative impact page and report.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -16,7 +15,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
-from hiat import cumulative, exports, statement, store, wizard
+from hiat import cumulative, dates, exports, statement, store, wizard
 from hiat.access import account, banks, pagination
 from hiat.questions import Banks
 from hiat.statement import Table
@@ -38,9 +37,6 @@ SORTS = {
     "status": "Status",
     "updated": "Last changed",
 }
-# Written the way people type dates: 1 4 2026, 1/4/2026, 01-04-2026 or 2026-04-01.
-DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[\s/.-]+(\d{1,2})[\s/.-]+(\d{4})\s*")
-YEAR_MONTH_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
 DATE_FIELDS = {"from": "Decided on or after", "to": "Decided on or before"}
 
 
@@ -103,22 +99,22 @@ def read_filters(
         if picked:
             applied.append((label, ", ".join(known[v] for v in picked)))
     errors: dict[str, str] = {}
-    dates = {}
+    days: dict[str, str] = {}
     for name, label in DATE_FIELDS.items():
         text = args.get(name, "").strip()
         if not text:
-            dates[name] = ""
+            days[name] = ""
             continue
-        day = parse_date(text)
+        day = dates.parse_date(text)
         if day is None:
             errors[name] = f"Enter ‘{label}’ as a real date, for example 1 4 2026"
-            dates[name] = ""
+            days[name] = ""
         else:
-            dates[name] = day.isoformat()
+            days[name] = day.isoformat()
             applied.append((label, f"{day.day} {day:%B %Y}"))
-    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+    if days["from"] and days["to"] and days["from"] > days["to"]:
         errors["to"] = "‘Decided on or before’ must be the same as or after ‘Decided on or after’"
-        dates["to"] = ""
+        days["to"] = ""
     words = " ".join(args.get("q", "").split())[:200]
     if words:
         applied.insert(0, ("Search", f"“{words}”"))
@@ -138,8 +134,8 @@ def read_filters(
         statuses=chosen["status"],
         bodies=chosen["body"],
         kinds=chosen["kind"],
-        decided_from=dates["from"],
-        decided_to=dates["to"],
+        decided_from=days["from"],
+        decided_to=days["to"],
         directions=chosen["direction"],
         groups=chosen["group"],
         archived=archived,
@@ -147,21 +143,6 @@ def read_filters(
         due_by=(today + wizard.REVIEW_WARNING).isoformat(),
     )
     return Filters(query, args, sort, descending == "desc", page, errors, tuple(applied))
-
-
-def parse_date(text: str) -> dt.date | None:
-    match = YEAR_MONTH_DAY.fullmatch(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        match = DAY_MONTH_YEAR.fullmatch(text)
-        if not match:
-            return None
-        day, month, year = (int(g) for g in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def address(args: MultiDict, endpoint: str = "register.register", **changes: str | None) -> str:
@@ -328,7 +309,7 @@ def decisions_for(filters: Filters) -> list[cumulative.Decision]:
 def describe(filters: Filters) -> str:
     """The set in words, for the report's title: 'Liverpool City Council, decided from …'."""
     parts = []
-    dates = dict(filters.applied)
+    applied = dict(filters.applied)
     for name, chosen in filters.applied:
         if name in DATE_FIELDS.values():
             continue
@@ -338,7 +319,7 @@ def describe(filters: Filters) -> str:
             parts.append(f"matching {chosen}")
         else:
             parts.append(f"{name.lower()}: {chosen}")
-    start, end = dates.get(DATE_FIELDS["from"]), dates.get(DATE_FIELDS["to"])
+    start, end = applied.get(DATE_FIELDS["from"]), applied.get(DATE_FIELDS["to"])
     if start and end:
         parts.append(f"decisions from {start} to {end}")
     elif start:

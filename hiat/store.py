@@ -462,6 +462,34 @@ def _add_register(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0012_action_updates")
+def _add_action_updates(db: Database) -> None:
+    # How each action of a signed revision is going: appended, never changed, so the newest
+    # row is where it stands and the others are its history. The action itself stays as
+    # signed, in the sign-off's snapshot.
+    db["action_updates"].create(
+        {
+            "id": int,
+            "assessment_id": int,
+            "revision": int,
+            "question_id": str,
+            "row": int,
+            "status": str,
+            "due_date": str,
+            "note": str,
+            "reason": str,
+            "at": str,
+            "by": str,
+        },
+        pk="id",
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        not_null={"assessment_id", "revision", "question_id", "row", "status", "at"},
+        defaults={"due_date": "", "note": "", "reason": "", "by": ""},
+        strict=True,
+    )
+    db["action_updates"].create_index(["assessment_id", "revision", "question_id", "row", "id"])
+
+
 # ---------------------------------------------------------------- connection
 def open_db(path: str, create: bool = False) -> Database:
     """Open the database file with a busy timeout; report a failure in words.
@@ -2384,6 +2412,109 @@ def related_decisions(db: Database, uid: str, user: User, limit: int = 10) -> li
         )
         for row in rows
     ]
+
+
+# ---------------------------------------------------------------- action progress
+@dataclass(frozen=True, slots=True)
+class ActionUpdate:
+    question_id: str
+    row: int
+    status: str
+    due_date: str
+    note: str
+    reason: str
+    at: str
+    by: str
+
+
+def add_action_update(
+    db: Database,
+    uid: str,
+    revision: int,
+    question_id: str,
+    row: int,
+    *,
+    status: str,
+    due_date: str = "",
+    note: str = "",
+    reason: str = "",
+    by: str = "",
+) -> None:
+    """Record how a signed revision's action is going; earlier updates stay as its history."""
+    with write_tx(db):
+        assessment_id = _id_for(db, uid)
+        signed = db.execute(
+            "SELECT 1 FROM signoffs WHERE assessment_id = ? AND revision = ?",
+            [assessment_id, revision],
+        ).fetchone()
+        if signed is None:
+            raise AssessmentNotFound(f"{uid} revision {revision} is not signed off")
+        db["action_updates"].insert(
+            {
+                "assessment_id": assessment_id,
+                "revision": revision,
+                "question_id": question_id,
+                "row": row,
+                "status": status,
+                "due_date": due_date,
+                "note": note,
+                "reason": reason,
+                "at": _now(),
+                "by": by,
+            }
+        )
+        _event(db, assessment_id, "action_updated", {"question": question_id, "row": row})
+
+
+def action_updates(db: Database, uid: str, revision: int) -> dict[tuple[str, int], list]:
+    """Every update of the revision's actions, oldest first, by (question id, row)."""
+    with _reading():
+        rows = db.query(
+            "SELECT * FROM action_updates WHERE assessment_id = ? AND revision = ? ORDER BY id",
+            [_id_for(db, uid), revision],
+        )
+        found: dict[tuple[str, int], list[ActionUpdate]] = {}
+        for r in rows:
+            found.setdefault((r["question_id"], r["row"]), []).append(
+                ActionUpdate(
+                    r["question_id"],
+                    r["row"],
+                    r["status"],
+                    r["due_date"],
+                    r["note"],
+                    r["reason"],
+                    r["at"],
+                    r["by"],
+                )
+            )
+        return found
+
+
+def latest_signoffs(db: Database, organisation_id: int) -> list[tuple[str, Signoff]]:
+    """The newest sign-off of each of the organisation's assessments in use, with its uid."""
+    with _reading():
+        rows = db.query(
+            "SELECT a.uid, s.* FROM signoffs s JOIN assessments a ON a.id = s.assessment_id "
+            "WHERE a.organisation_id = ? AND a.archived = 0 AND s.revision = (SELECT "
+            "max(revision) FROM signoffs WHERE assessment_id = s.assessment_id) "
+            "ORDER BY a.title COLLATE NOCASE, a.id",
+            [organisation_id],
+        )
+        return [
+            (
+                r["uid"],
+                Signoff(
+                    r["id"],
+                    r["revision"],
+                    r["name"],
+                    r["job_title"],
+                    r["attestation"],
+                    r["signed_at"],
+                    json.loads(r["snapshot"]),
+                ),
+            )
+            for r in rows
+        ]
 
 
 # ---------------------------------------------------------------- backups

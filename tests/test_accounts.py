@@ -234,6 +234,8 @@ def assessment_urls(app, uid: str) -> list[tuple[str, str]]:
         "fmt": "md",
         "kind": "statement",
         "comment_id": "1",
+        "question_id": "p1_s2_actions",
+        "row": "0",
     }
     urls = []
     for rule in app.url_map.iter_rules():

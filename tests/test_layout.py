@@ -14,8 +14,10 @@ from flask import Flask
 from hiat.access import PUBLIC
 
 PACKAGE = Path(__file__).resolve().parent.parent / "hiat"
-# "register" is to come; every route belongs to one of these.
-AREAS = frozenset({"site", "assessments", "pages", "documents", "review", "accounts", "register"})
+# Every route belongs to one of these.
+AREAS = frozenset(
+    {"site", "assessments", "pages", "documents", "review", "accounts", "register", "actions"}
+)
 
 
 def _tree(module: str) -> ast.Module:
