@@ -89,7 +89,7 @@ def _impact(banks: Banks, values: Mapping[str, Any], principle: Principle) -> Im
     for q in principle.step_questions(1):
         chosen = values.get(q.id)
         if q.type == "groups" and isinstance(chosen, list):
-            groups += [banks.same_group(str(g)) for g in chosen if str(g) not in groups]
+            groups += [banks.same_group(str(g)) for g in chosen]
     return Impact(
         principle=principle.id,
         direction=_text(rating.get("direction")),

@@ -343,7 +343,7 @@ def cumulative_page():
     the_banks = banks()
     spots = cumulative.hotspots(decisions, the_banks)
     grid = cumulative.matrix(decisions, the_banks)
-    pages = max(1, -(-len(grid.rows) // MATRIX_PER_PAGE))
+    pages = store.page_count(len(grid.rows), MATRIX_PER_PAGE)
     number = min(filters.page, pages)
     shown = grid.rows[(number - 1) * MATRIX_PER_PAGE : number * MATRIX_PER_PAGE]
     gaps = cumulative.gaps_in_evidence(decisions, the_banks)

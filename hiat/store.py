@@ -897,6 +897,11 @@ def _answer(row: Mapping[str, Any]) -> Answer:
     )
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` rows fill, `per_page` a page: at least one, even when empty."""
+    return max(1, -(-total // per_page))
+
+
 @dataclass(frozen=True, slots=True)
 class ChangesPage:
     changes: tuple[Change, ...]
@@ -906,7 +911,7 @@ class ChangesPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def list_changes(db: Database, uid: str) -> list[Change]:
@@ -926,7 +931,7 @@ def changes_page(db: Database, uid: str, page: int = 1, per_page: int = 50) -> C
         total = db.execute(
             "SELECT count(*) FROM changes WHERE assessment_id = ?", [assessment_id]
         ).fetchone()[0]
-        page = min(max(page, 1), max(1, -(-total // per_page)))
+        page = min(max(page, 1), page_count(total, per_page))
         rows = db.query(
             "SELECT * FROM changes WHERE assessment_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
             [assessment_id, per_page, (page - 1) * per_page],
@@ -1774,18 +1779,19 @@ def list_signoffs(db: Database, uid: str) -> list[Signoff]:
         rows = db.query(
             "SELECT * FROM signoffs WHERE assessment_id = ? ORDER BY revision", [_id_for(db, uid)]
         )
-        return [
-            Signoff(
-                r["id"],
-                r["revision"],
-                r["name"],
-                r["job_title"],
-                r["attestation"],
-                r["signed_at"],
-                json.loads(r["snapshot"]),
-            )
-            for r in rows
-        ]
+        return [_signoff(r) for r in rows]
+
+
+def _signoff(r: Mapping[str, Any]) -> Signoff:
+    return Signoff(
+        r["id"],
+        r["revision"],
+        r["name"],
+        r["job_title"],
+        r["attestation"],
+        r["signed_at"],
+        json.loads(r["snapshot"]),
+    )
 
 
 def add_comment(db: Database, uid: str, section_id: str, user: User, text: str) -> None:
@@ -1995,7 +2001,7 @@ class RegisterPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 # Private-use characters: they cannot come from anyone's typing through the form filter,
@@ -2127,13 +2133,7 @@ def _register_where(
     """The conditions for `f`; `joined` when the query joins search_fts (for rank, snippet)."""
     where = _Where()
     where.add("a.archived = ?", int(f.archived))
-    if user is not None:
-        where.add(
-            "(a.organisation_id = ? OR a.status = 'approved' OR a.id IN "
-            "(SELECT assessment_id FROM shares WHERE user_id = ?))",
-            user.organisation_id,
-            user.id,
-        )
+    _visible_where(where, user)
     where.among("r.place", f.places)
     where.among("a.organisation_id", f.organisations)
     where.among("r.kind", f.kinds)
@@ -2160,6 +2160,17 @@ def _register_where(
     elif f.text:
         where.add("0")  # only quote marks: no words to find
     return " AND ".join(where.clauses), where.params
+
+
+def _visible_where(where: _Where, user: User | None) -> None:
+    """What `user` may see: their organisation's, shared with them, or signed off."""
+    if user is not None:
+        where.add(
+            "(a.organisation_id = ? OR a.status = 'approved' OR a.id IN "
+            "(SELECT assessment_id FROM shares WHERE user_id = ?))",
+            user.organisation_id,
+            user.id,
+        )
 
 
 def _status_where(where: _Where, f: RegisterFilter) -> None:
@@ -2235,7 +2246,7 @@ def register_page(
         # comes from an index alone.
         counted = _register_from() if "r." in where else "assessments a "
         total = db.execute(f"SELECT count(*) FROM {counted} WHERE {where}", params).fetchone()[0]
-        pages = max(1, -(-total // per_page))
+        pages = page_count(total, per_page)
         page = min(max(page, 1), pages)
         if ranked:
             where, params = _register_where(f, user, joined=True)
@@ -2331,8 +2342,10 @@ def register_choices(db: Database, user: User | None) -> dict[str, list[tuple[st
     Each is looked up once with EXISTS, so the cost follows the number of organisations
     and bodies, not of assessments.
     """
-    where, params = _register_where(RegisterFilter(), user)
-    where, params = where.replace("a.archived = ?", "1", 1), params[1:]
+    visible = _Where()
+    visible.add("1")  # archived ones too: their organisations and bodies are still choices
+    _visible_where(visible, user)
+    where, params = " AND ".join(visible.clauses), visible.params
     with _reading():
         organisations = db.execute(
             "SELECT o.id, o.name FROM organisations o WHERE EXISTS (SELECT 1 FROM assessments a "
@@ -2500,21 +2513,7 @@ def latest_signoffs(db: Database, organisation_id: int) -> list[tuple[str, Signo
             "ORDER BY a.title COLLATE NOCASE, a.id",
             [organisation_id],
         )
-        return [
-            (
-                r["uid"],
-                Signoff(
-                    r["id"],
-                    r["revision"],
-                    r["name"],
-                    r["job_title"],
-                    r["attestation"],
-                    r["signed_at"],
-                    json.loads(r["snapshot"]),
-                ),
-            )
-            for r in rows
-        ]
+        return [(r["uid"], _signoff(r)) for r in rows]
 
 
 # ---------------------------------------------------------------- backups
