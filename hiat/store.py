@@ -2066,15 +2066,22 @@ def _write_entry(db: Database, assessment_id: int, key: str, title: str, entry: 
         ({"assessment_id": assessment_id, "principle": p, "group_id": g} for p, g in groups),
         ignore=True,
     )
-    db["search"].upsert(
-        {
-            "assessment_id": assessment_id,
-            "title": title,
-            "summary": entry.summary,
-            "answers": entry.text,
-        },
-        pk="assessment_id",
-    )
+    # Rewriting the search row re-tokenises every word of the assessment: skip it when a
+    # save changed no words (a choice, a date, or the same text saved again).
+    words = (title, entry.summary, entry.text)
+    kept = db.execute(
+        "SELECT title, summary, answers FROM search WHERE assessment_id = ?", [assessment_id]
+    ).fetchone()
+    if kept != words:
+        db["search"].upsert(
+            {
+                "assessment_id": assessment_id,
+                "title": title,
+                "summary": entry.summary,
+                "answers": entry.text,
+            },
+            pk="assessment_id",
+        )
 
 
 def reindex(db: Database, batch: int = 200) -> int:
