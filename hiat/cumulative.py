@@ -57,6 +57,8 @@ NOT_KNOWN, UNRATED, NO_DATE = "not_known", "not_rated", "no_date"
 MOST_NAMED = 3  # principles and groups the pattern names
 # A paper's tables stop at this many rows; the register holds the whole set.
 TABLE_LIMIT = 100
+HOTSPOT_LISTED = 5  # decisions named under a hotspot in the body; the rest go to the appendix
+APPENDIX = "Appendix: the decisions behind each hotspot"
 
 
 # ---------------------------------------------------------------- input
@@ -413,6 +415,7 @@ def report(
     blocks += matrix_blocks(matrix(decisions, banks), banks)
     blocks += group_blocks(group_table(decisions, banks))
     blocks += _method(decisions)
+    blocks += appendix_blocks(spots)
     draft = any(d.status != "approved" for d in decisions)
     return Statement(about, draft, tuple(blocks), SERVICE_NAME, REPORT_KIND)
 
@@ -578,10 +581,30 @@ def hotspot_blocks(spots: Sequence[Hotspot], banks: Banks) -> list[Block]:
         for spot in found:
             blocks += [
                 Paragraph(_busy_sentence(spot)),
-                Bullets(tuple(map(decision_line, spot.decisions))),
+                Bullets(tuple(map(decision_line, spot.decisions[:HOTSPOT_LISTED]))),
             ]
+            more = len(spot.decisions) - HOTSPOT_LISTED
+            if more > 0:
+                blocks.append(
+                    Paragraph(f"And {count(more, 'more decision')}: the appendix lists them all.")
+                )
     blocks.append(Heading(3, "Harms with no action"))
     blocks += _unmitigated_table([s for s in spots if s.kind == NO_ACTION], banks)
+    return blocks
+
+
+def appendix_blocks(spots: Sequence[Hotspot]) -> list[Block]:
+    """Every decision behind a hotspot too long to list in full where it is described."""
+    long = [s for s in spots if s.kind != NO_ACTION and len(s.decisions) > HOTSPOT_LISTED]
+    if not long:
+        return []
+    blocks: list[Block] = [Heading(2, APPENDIX)]
+    for spot in long:
+        kind = "Group" if spot.kind == GROUP else "Place"
+        blocks += [
+            Heading(3, f"{kind}: {spot.label}"),
+            Bullets(tuple(map(decision_line, spot.decisions))),
+        ]
     return blocks
 
 

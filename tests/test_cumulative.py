@@ -381,3 +381,28 @@ def test_a_report_on_many_decisions_keeps_its_tables_to_100_rows_most_harmful_fi
     gaps = tables["Decision", "What is missing"]
     assert len(gaps.rows) == 100
     assert "This table shows the first 100 of 150 gaps." in normalize(text)
+
+
+def test_a_long_hotspot_names_five_decisions_and_the_appendix_lists_them_all(banks):
+    days = [f"2026-{month:02}-01" for month in range(4, 12)]  # eight decisions in a year
+    decisions = [decision(f"d{n}", day, HARM, place="Wirral") for n, day in enumerate(days, 1)]
+    text = markdown_of(decisions, banks)
+    headings = md_headings(text)
+    assert [content for tag, content in headings if tag == "h2"] == [
+        *SECTIONS,
+        "Appendix: the decisions behind each hotspot",
+    ]
+    body, appendix = text.split("## Appendix: the decisions behind each hotspot\n", 1)
+    hotspots_part = body.split("## Hotspots\n", 1)[1].split("## Gaps in the evidence", 1)[0]
+    for label in ("People on low incomes or benefits", "Wirral"):
+        listed = hotspots_part.split(f"{label}: harmed by 8 decisions", 1)[1].split("\n\n", 2)[1]
+        assert len(listed.splitlines()) == 5, label
+    assert hotspots_part.count("And 3 more decisions: the appendix lists them all.") == 2
+    assert ("h3", "Place: Wirral") in md_headings(appendix)
+    for n in range(1, 9):
+        assert appendix.count(f"- Decision d{n} (") == 2  # under the group and under the place
+
+
+def test_a_report_with_short_hotspots_has_no_appendix(banks):
+    text = markdown_of(three(("2026-04-01", "2026-05-01", "2026-06-01")), banks)
+    assert "Appendix" not in text
