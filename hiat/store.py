@@ -2886,7 +2886,9 @@ def digest_choices(db: Database) -> list[tuple[User, bool]]:
     said no)."""
     with _reading():
         rows = db.query(
-            f"{USER_SELECT} LEFT JOIN notification_settings n ON n.user_id = users.id "
+            "SELECT users.*, organisations.name AS organisation, coalesce(n.digest, 1) AS digest "
+            "FROM users JOIN organisations ON organisations.id = users.organisation_id "
+            "LEFT JOIN notification_settings n ON n.user_id = users.id "
             "WHERE users.disabled_at IS NULL ORDER BY users.email"
         )
         return [(_user(r), r["digest"] != 0) for r in rows]
