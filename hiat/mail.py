@@ -80,7 +80,10 @@ def send(settings: SmtpSettings, emails: Iterable[Email]) -> list[tuple[Email, s
             _open(server, settings)
             for email in emails:
                 try:
-                    server.send_message(message(email, settings.sender))
+                    # The envelope names the one address, whatever the To header would parse to.
+                    server.send_message(
+                        message(email, settings.sender), settings.sender, [email.to]
+                    )
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as err:
                     refused.append((email, _reason(err)))
                 else:

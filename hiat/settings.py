@@ -6,6 +6,8 @@ than starting and failing on the first request.
 
 from __future__ import annotations
 
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,12 +70,20 @@ def check_mail(config: dict) -> None:
         return
     config["SMTP_PORT"] = whole_number("SMTP_PORT", config.get("SMTP_PORT", 587), 1, 65535)
     sender = str(config.get("SMTP_FROM") or "").strip()
-    if "@" not in sender or any(c.isspace() for c in sender):
+    if not _is_address(sender):
         raise SettingError(
             "set HIAT_SMTP_FROM to the address emails come from, such as hiat@example.org, "
             "when HIAT_SMTP_HOST is set"
         )
     config["SMTP_FROM"] = sender
+
+
+def _is_address(text: str) -> bool:
+    try:
+        address = Address(addr_spec=text)
+    except (ValueError, IndexError, HeaderParseError):
+        return False
+    return bool(address.username and address.domain) and address.addr_spec == text
 
 
 def yes_or_no(key: str, value: Any) -> bool:

@@ -277,6 +277,47 @@ def test_remind_with_the_mail_server_down_says_why_and_fails(app, signed):
     assert "Traceback" not in result.output
 
 
+def test_a_wrong_mail_password_is_reported_without_showing_it(app, signed):
+    from aiosmtpd.smtp import AuthResult
+
+    def check(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.password == b"the right one", handled=False)
+
+    inbox = Inbox()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=check,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        use_mail(app, controller.port)
+        app.config.update(SMTP_USERNAME="hiat", SMTP_PASSWORD="a wrong secret")
+        refused = remind(app, "--today", "2028-04-15")
+        app.config["SMTP_PASSWORD"] = "the right one"
+        accepted = remind(app, "--today", "2028-04-15")
+    finally:
+        controller.stop()
+    assert refused.exit_code == 1
+    assert "refused the user name and password in HIAT_SMTP_USERNAME and HIAT_SMTP_PASSWORD" in (
+        refused.output
+    )
+    assert "a wrong secret" not in refused.output
+    assert accepted.exit_code == 0 and len(inbox.messages) == 3
+
+
+def test_a_mail_server_without_encryption_is_refused_unless_starttls_is_off(app, signed, smtp):
+    inbox, port = smtp
+    use_mail(app, port)
+    app.config["SMTP_STARTTLS"] = True
+    result = remind(app, "--today", "2028-04-15")
+    assert result.exit_code == 1
+    assert "does not offer STARTTLS; set HIAT_SMTP_STARTTLS=off only if" in result.output
+    assert inbox.messages == []
+
+
 def test_remind_needs_the_services_address_to_send(app, signed, smtp):
     _, port = smtp
     use_mail(app, port)
