@@ -21,6 +21,7 @@ from hiat import (
     forms,
     impacts,
     logs,
+    notifications,
     pages,
     register,
     review,
@@ -66,6 +67,14 @@ def create_app(
         # A session ends after this long without a request, and this long after sign-in.
         SESSION_IDLE_MINUTES=30,
         SESSION_MAX_HOURS=12,
+        # Where emails and calendar feeds link to, and the mail server (off until HOST is set).
+        BASE_URL="",
+        SMTP_HOST="",
+        SMTP_PORT=587,
+        SMTP_USERNAME="",
+        SMTP_PASSWORD="",
+        SMTP_FROM="",
+        SMTP_STARTTLS=True,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -108,7 +117,7 @@ def create_app(
     store.init_app(app)
     commands.init_app(app)
     accounts.init_app(app)
-    for area in (site, assessments, pages, documents, review, register, actions):
+    for area in (site, assessments, pages, documents, review, register, actions, notifications):
         app.register_blueprint(area.bp)
     errors.init_app(app)
     return app

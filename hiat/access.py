@@ -23,6 +23,8 @@ PUBLIC = frozenset(
         "site.example_page",
         "site.indicator_catalogue",
         "site.healthz",
+        # A calendar app cannot sign in: the secret in the feed's URL is what opens it.
+        "notifications.calendar_feed",
     }
 )
 

@@ -5,11 +5,14 @@ Each says what it did in one line, and a problem as one line with no traceback.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from hiat import demo, store
+from hiat import demo, mail, store, upcoming
+from hiat.links import link_maker
 from hiat.passwords import hash_password, password_problem
 
 
@@ -114,6 +117,67 @@ def seed_demo_command(count: int, password: str, seed: int) -> None:
     )
 
 
+@click.command("remind")
+@click.option("--dry-run", is_flag=True, help="Print each digest instead of sending it.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Work out what is due as if today were this day (YYYY-MM-DD), to try it out.",
+)
+@with_appcontext
+def remind_command(dry_run: bool, today: dt.datetime | None) -> None:
+    """Email each person one digest of what is overdue or due in the next 30 days.
+
+    Run it from cron or a systemd timer, once a week or once a day. Without HIAT_SMTP_HOST
+    it prints the digests instead.
+    """
+    smtp = mail.smtp_settings(current_app.config)
+    if smtp and not dry_run and not current_app.config.get("BASE_URL"):
+        raise click.ClickException(
+            "set HIAT_BASE_URL to the address people open the service at, such as "
+            "https://hiat.example.org, so the links in the emails work"
+        )
+    day = today.date() if today else dt.date.today()
+    try:
+        emails, nothing_due, turned_off = upcoming.digests(
+            store.get_db(), current_app.extensions["hiat"], link_maker(current_app), day
+        )
+    except store.DatabaseUnavailable as err:
+        raise click.ClickException(str(err)) from None
+    if smtp is None or dry_run:
+        if not dry_run:
+            click.echo("Email is not set up (no HIAT_SMTP_HOST), so the digests are printed.")
+        for email in emails:
+            click.echo(f"To: {email.to}\nSubject: {email.subject}\n\n{email.body}{'-' * 72}")
+        click.echo(_remind_summary("Printed", len(emails), nothing_due, turned_off))
+        return
+    try:
+        refused = mail.send(smtp, emails)
+    except mail.MailError as err:
+        raise click.ClickException(
+            f"Sent {_count(err.sent, 'digest', 'digests')} of {len(emails)}, then stopped: {err}"
+        ) from None
+    click.echo(_remind_summary("Sent", len(emails) - len(refused), nothing_due, turned_off))
+    if refused:
+        for email, reason in refused:
+            click.echo(f"Not sent to {email.to}: {reason}", err=True)
+        raise click.ClickException(
+            f"{_count(len(refused), 'digest was', 'digests were')} not sent (above)"
+        )
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def _remind_summary(verb: str, sent: int, nothing_due: int, turned_off: int) -> str:
+    return (
+        f"{verb} {_count(sent, 'digest', 'digests')}, "
+        f"{_count(nothing_due, 'person', 'people')} had nothing due, "
+        f"{turned_off} {'has' if turned_off == 1 else 'have'} digests turned off."
+    )
+
+
 def init_app(app: Flask) -> None:
     commands = (
         init_db_command,
@@ -121,6 +185,7 @@ def init_app(app: Flask) -> None:
         backup_command,
         restore_command,
         seed_demo_command,
+        remind_command,
     )
     for command in commands:
         app.cli.add_command(command)

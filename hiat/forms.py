@@ -580,6 +580,20 @@ class ActionForm(HiatForm):
             raise ValidationError("Say why the action was dropped, so the board can see why")
 
 
+class NotificationsForm(HiatForm):
+    """What a person wants by email."""
+
+    digest = RadioField(
+        "Email me a digest of what is due",
+        choices=[
+            SelectChoice("yes", "Yes, email me when something is overdue or due soon"),
+            SelectChoice("no", "No, do not email me a digest"),
+        ],
+        validators=[InputRequired(message="Select yes if you want the digest, or no")],
+        invalid_choice_message=choose_one("Email me a digest of what is due"),
+    )
+
+
 class CommentForm(HiatForm):
     text = TextAreaField(
         "Add a comment",

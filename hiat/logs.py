@@ -17,6 +17,8 @@ from flask import Flask, Response, g, render_template, request
 from flask_login import current_user
 
 REQUESTS = logging.getLogger("hiat.requests")
+# Routes whose path holds a secret: the log names the route, never the secret.
+SECRET_PATHS = frozenset({"notifications.calendar_feed"})
 SERVER_ERROR = (
     "Sorry, there is a problem with the service",
     (
@@ -47,7 +49,7 @@ def _finish(response: Response) -> Response:
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "request_id": request_id(),
                 "method": request.method,
-                "path": request.path,
+                "path": _logged_path(),
                 "status": response.status_code,
                 "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
                 "user": user,
@@ -58,9 +60,16 @@ def _finish(response: Response) -> Response:
     return response
 
 
+def _logged_path() -> str:
+    """The path asked for, but a secret in it (a calendar feed's) as its route's pattern."""
+    if request.endpoint in SECRET_PATHS and request.url_rule is not None:
+        return request.url_rule.rule
+    return request.path
+
+
 def _server_error(err: Exception):
     logging.getLogger("hiat").error(
-        json.dumps({"request_id": request_id(), "error": "unhandled", "path": request.path}),
+        json.dumps({"request_id": request_id(), "error": "unhandled", "path": _logged_path()}),
         exc_info=getattr(err, "original_exception", None) or err,
     )
     title, paragraphs = SERVER_ERROR

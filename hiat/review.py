@@ -6,9 +6,11 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from hiat import dates, downloads, forms, store, transfer, wizard
+from hiat import dates, downloads, forms, mail, reminders, store, transfer, wizard
 from hiat.access import account, banks, load, load_as, log, pagination, role_on
 from hiat.downloads import download, download_name
+from hiat.links import link_maker
+from hiat.statement import join_words
 from hiat.text import with_article
 
 bp = Blueprint("review", __name__)
@@ -27,6 +29,49 @@ def _log(action: str, assessment: store.Assessment, **detail) -> None:
     )
 
 
+# Who is told by email when an assessment moves on: those who act next.
+NOTIFY = {
+    store.IN_REVIEW: (reminders.SENT, ("reviewer", "approver"), "assessments.task_list"),
+    store.DRAFT: (reminders.RETURNED, ("author",), "assessments.task_list"),
+    store.APPROVED: (reminders.SIGNED, ("author",), "review.approved"),
+}
+
+
+def _notify(status: str, assessment: store.Assessment) -> None:
+    """Email the people who act next. Called after the change is saved: a mail server that
+    fails is said on the page and in the log, and never undoes the step."""
+    event, roles, page = NOTIFY[status]
+    me = account()
+    people = [p for p in store.people_on(store.get_db(), assessment.uid, roles) if p.id != me.id]
+    smtp = mail.smtp_settings(current_app.config)
+    if not people or smtp is None:
+        return
+    link = link_maker(current_app)(page, uid=assessment.uid)
+    emails = [
+        reminders.notice(
+            event, p.email, p.name, assessment.title, assessment.revision, me.name, link
+        )
+        for p in people
+    ]
+    try:
+        refused = mail.send(smtp, emails)
+    except mail.MailError as err:
+        refused = [(email, str(err)) for email in emails[err.sent :]]
+    if refused:
+        current_app.logger.warning(
+            "Could not email %d people that %s was %s: %s",
+            len(refused),
+            assessment.uid,
+            event,
+            refused[0][1],
+        )
+        flash(
+            f"We could not email {join_words([e.to for e, _ in refused])} to tell them: "
+            f"{refused[0][1]}. Tell them yourself.",
+            "important",
+        )
+
+
 def _move(uid: str, expected: str, status: str, message: str, roles: tuple[str, ...]):
     assessment = load_as(uid, roles)
     try:
@@ -39,6 +84,7 @@ def _move(uid: str, expected: str, status: str, message: str, roles: tuple[str, 
     else:
         _log(f"status changed from {expected} to {status}", assessment)
         flash(message, "success")
+        _notify(status, assessment)
     return redirect(url_for("assessments.task_list", uid=uid))
 
 
@@ -102,6 +148,7 @@ def sign_off(uid: str):
                 "sign_off.html", assessment=assessment, form=form, own_work=True
             ), 403
         _log("signed off", assessment, job_title=form.job_title.data)
+        _notify(store.APPROVED, assessment)
         return redirect(url_for("review.approved", uid=uid))
     return render_template(
         "sign_off.html", assessment=assessment, form=form, attestation=forms.ATTESTATION

@@ -6,14 +6,17 @@ than starting and failing on the first request.
 
 from __future__ import annotations
 
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 MIN_SECRET_LENGTH = 32
 # Settings read as yes or no, however they are written in the environment.
-BOOLEANS = ("SESSION_COOKIE_SECURE", "PRODUCTION", "CREATE_DATABASE")
+BOOLEANS = ("SESSION_COOKIE_SECURE", "PRODUCTION", "CREATE_DATABASE", "SMTP_STARTTLS")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
@@ -46,10 +49,41 @@ def apply(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
     for key, most in (("SESSION_IDLE_MINUTES", 24 * 60), ("SESSION_MAX_HOURS", 24 * 7)):
         app.config[key] = whole_number(key, app.config.get(key), 1, most)
+    check_mail(app.config)
     proxies = trusted_proxies(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         # Each trusted proxy adds one hop to X-Forwarded-For, -Proto and -Host.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
+def check_mail(config: dict) -> None:
+    """The address links in emails and calendars start with, and the mail server to use."""
+    base = str(config.get("BASE_URL") or "").strip().rstrip("/")
+    parts = urlsplit(base)
+    if base and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query):
+        raise SettingError(
+            f"HIAT_BASE_URL must be the address people open the service at, such as "
+            f"https://hiat.example.org, not {base!r}"
+        )
+    config["BASE_URL"] = base
+    if not str(config.get("SMTP_HOST") or "").strip():
+        return
+    config["SMTP_PORT"] = whole_number("SMTP_PORT", config.get("SMTP_PORT", 587), 1, 65535)
+    sender = str(config.get("SMTP_FROM") or "").strip()
+    if not _is_address(sender):
+        raise SettingError(
+            "set HIAT_SMTP_FROM to the address emails come from, such as hiat@example.org, "
+            "when HIAT_SMTP_HOST is set"
+        )
+    config["SMTP_FROM"] = sender
+
+
+def _is_address(text: str) -> bool:
+    try:
+        address = Address(addr_spec=text)
+    except (ValueError, IndexError, HeaderParseError):
+        return False
+    return bool(address.username and address.domain) and address.addr_spec == text
 
 
 def yes_or_no(key: str, value: Any) -> bool:

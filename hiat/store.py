@@ -490,6 +490,28 @@ def _add_action_updates(db: Database) -> None:
     db["action_updates"].create_index(["assessment_id", "revision", "question_id", "row", "id"])
 
 
+@MIGRATIONS(name="0016_notifications")
+def _add_notifications(db: Database) -> None:
+    # What each person wants by email; a person with no row gets the digest.
+    db["notification_settings"].create(
+        {"user_id": int, "digest": int, "updated_at": str},
+        pk="user_id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"digest", "updated_at"},
+        strict=True,
+    )
+    # A calendar feed's secret is in its URL; only its SHA-256 is kept, as for sessions, so
+    # a copy of the database cannot read anyone's calendar. A revoked feed keeps its row.
+    db["calendar_feeds"].create(
+        {"token_hash": str, "user_id": int, "created_at": str, "revoked_at": str},
+        pk="token_hash",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "created_at"},
+        strict=True,
+    )
+    db["calendar_feeds"].create_index(["user_id"])
+
+
 # ---------------------------------------------------------------- connection
 def open_db(path: str, create: bool = False) -> Database:
     """Open the database file with a busy timeout; report a failure in words.
@@ -2796,3 +2818,146 @@ def add_record(db: Database, uid: str, record: Mapping[str, Any], by: User) -> N
 
 def _dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- reminders and calendars
+@dataclass(frozen=True, slots=True)
+class HeldAssessment:
+    """An assessment in use that a person has a role on, with the dates reminders need."""
+
+    uid: str
+    title: str
+    status: str
+    revision: int
+    review_date: str  # ISO date, or "" when none was given
+    role: str
+    signed_revision: int | None  # the newest signed revision, if any
+
+
+def _role_on_sql(user_table: str) -> str:
+    # The same rule as access_role: the organisation's own people by their role there,
+    # anyone else by a share.
+    return (
+        f"CASE WHEN a.organisation_id = {user_table}.organisation_id THEN {user_table}.role "
+        "ELSE s.role END"
+    )
+
+
+def held_assessments(db: Database, user: User) -> list[HeldAssessment]:
+    """Assessments in use that the user has a role on: their organisation's, or shared."""
+    with _reading():
+        rows = db.query(
+            "SELECT a.uid, a.title, a.status, a.revision, coalesce(r.review_date, '') AS "
+            "review_date, CASE WHEN a.organisation_id = :org THEN :role ELSE s.role END AS role, "
+            "(SELECT max(revision) FROM signoffs WHERE assessment_id = a.id) AS signed "
+            "FROM assessments a LEFT JOIN register r ON r.assessment_id = a.id "
+            "LEFT JOIN shares s ON s.assessment_id = a.id AND s.user_id = :user "
+            "WHERE a.archived = 0 AND (a.organisation_id = :org OR s.user_id IS NOT NULL) "
+            "ORDER BY a.title COLLATE NOCASE, a.id",
+            {"org": user.organisation_id, "role": user.role, "user": user.id},
+        )
+        return [
+            HeldAssessment(
+                r["uid"],
+                r["title"],
+                r["status"],
+                r["revision"],
+                r["review_date"],
+                r["role"],
+                r["signed"],
+            )
+            for r in rows
+        ]
+
+
+def people_on(db: Database, uid: str, roles: Iterable[str]) -> list[User]:
+    """The people whose accounts are in use and whose role on the assessment is one of `roles`."""
+    roles = tuple(roles)
+    if not roles:
+        return []
+    with _reading():
+        assessment_id = _id_for(db, uid)
+        rows = db.query(
+            f"{USER_SELECT} JOIN assessments a ON a.id = ? "
+            "LEFT JOIN shares s ON s.assessment_id = a.id AND s.user_id = users.id "
+            "WHERE users.disabled_at IS NULL "
+            "AND (users.organisation_id = a.organisation_id OR s.user_id IS NOT NULL) "
+            f"AND {_role_on_sql('users')} IN ({_marks(roles)}) ORDER BY users.name",
+            [assessment_id, *roles],
+        )
+        return [_user(r) for r in rows]
+
+
+def digest_choices(db: Database) -> list[tuple[User, bool]]:
+    """Every account in use, and whether its owner wants the email digest (yes unless they
+    said no)."""
+    with _reading():
+        rows = db.query(
+            "SELECT users.*, organisations.name AS organisation, coalesce(n.digest, 1) AS digest "
+            "FROM users JOIN organisations ON organisations.id = users.organisation_id "
+            "LEFT JOIN notification_settings n ON n.user_id = users.id "
+            "WHERE users.disabled_at IS NULL ORDER BY users.email"
+        )
+        return [(_user(r), r["digest"] != 0) for r in rows]
+
+
+def wants_digest(db: Database, user_id: int) -> bool:
+    with _reading():
+        row = db.execute(
+            "SELECT digest FROM notification_settings WHERE user_id = ?", [user_id]
+        ).fetchone()
+    return row is None or bool(row[0])
+
+
+def set_digest(db: Database, user_id: int, wanted: bool) -> None:
+    with write_tx(db):
+        db["notification_settings"].upsert(
+            {"user_id": user_id, "digest": int(wanted), "updated_at": _now()}, pk="user_id"
+        )
+
+
+def calendar_feed_since(db: Database, user_id: int) -> str | None:
+    """When the user's calendar feed was made, if they have one that is not revoked."""
+    with _reading():
+        row = db.execute(
+            "SELECT created_at FROM calendar_feeds WHERE user_id = ? AND revoked_at IS NULL "
+            "ORDER BY created_at DESC LIMIT 1",
+            [user_id],
+        ).fetchone()
+    return row[0] if row else None
+
+
+def new_calendar_feed(db: Database, user_id: int) -> str:
+    """A new secret for the user's calendar feed; any earlier one stops working."""
+    token = secrets.token_urlsafe(32)
+    with write_tx(db):
+        _revoke_feeds(db, user_id)
+        db["calendar_feeds"].insert(
+            {"token_hash": _token_hash(token), "user_id": user_id, "created_at": _now()}
+        )
+    return token
+
+
+def revoke_calendar_feed(db: Database, user_id: int) -> None:
+    with write_tx(db):
+        _revoke_feeds(db, user_id)
+
+
+def _revoke_feeds(db: Database, user_id: int) -> None:
+    db.execute(
+        "UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        [_now(), user_id],
+    )
+
+
+def calendar_feed_user(db: Database, token: str) -> User | None:
+    """Whose calendar this secret opens; None if it is wrong, revoked or the account is off."""
+    with _reading():
+        rows = list(
+            db.query(
+                f"{USER_SELECT} JOIN calendar_feeds f ON f.user_id = users.id "
+                "WHERE f.token_hash = ? AND f.revoked_at IS NULL AND users.disabled_at IS NULL",
+                [_token_hash(token)],
+            )
+        )
+    return _user(rows[0]) if rows else None
