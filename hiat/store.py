@@ -13,7 +13,7 @@ import os
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -488,6 +488,37 @@ def _add_action_updates(db: Database) -> None:
         strict=True,
     )
     db["action_updates"].create_index(["assessment_id", "revision", "question_id", "row", "id"])
+
+
+@MIGRATIONS(name="0013_indicator_readings")
+def _add_indicator_readings(db: Database) -> None:
+    # The readings of each indicator of a signed revision: appended, never changed. The
+    # indicator itself (baseline, target, how often) stays as signed, in the snapshot.
+    # `groups` holds the values per group of its breakdown as JSON [[group, value], ...].
+    db["indicator_readings"].create(
+        {
+            "id": int,
+            "assessment_id": int,
+            "revision": int,
+            "question_id": str,
+            "row": int,
+            "date": str,
+            "value": str,
+            "groups": str,
+            "note": str,
+            "source": str,
+            "at": str,
+            "by": str,
+        },
+        pk="id",
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        not_null={"assessment_id", "revision", "question_id", "row", "date", "value", "at"},
+        defaults={"groups": "[]", "note": "", "source": "", "by": ""},
+        strict=True,
+    )
+    db["indicator_readings"].create_index(
+        ["assessment_id", "revision", "question_id", "row", "id"]
+    )
 
 
 # ---------------------------------------------------------------- connection
@@ -2514,6 +2545,88 @@ def latest_signoffs(db: Database, organisation_id: int) -> list[tuple[str, Signo
             [organisation_id],
         )
         return [(r["uid"], _signoff(r)) for r in rows]
+
+
+# ---------------------------------------------------------------- indicator readings
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One reading of a signed revision's indicator, as recorded."""
+
+    question_id: str
+    row: int
+    date: str  # ISO date the value is for
+    value: str
+    groups: tuple[tuple[str, str], ...]  # (group, value) in the order typed
+    note: str
+    source: str
+    at: str  # when it was recorded
+    by: str
+
+
+def add_reading(
+    db: Database,
+    uid: str,
+    revision: int,
+    question_id: str,
+    row: int,
+    *,
+    date: str,
+    value: str,
+    groups: Sequence[tuple[str, str]] = (),
+    note: str = "",
+    source: str = "",
+    by: str = "",
+) -> None:
+    """Record a reading of a signed revision's indicator; earlier readings stay as they were."""
+    with write_tx(db):
+        assessment_id = _id_for(db, uid)
+        signed = db.execute(
+            "SELECT 1 FROM signoffs WHERE assessment_id = ? AND revision = ?",
+            [assessment_id, revision],
+        ).fetchone()
+        if signed is None:
+            raise AssessmentNotFound(f"{uid} revision {revision} is not signed off")
+        db["indicator_readings"].insert(
+            {
+                "assessment_id": assessment_id,
+                "revision": revision,
+                "question_id": question_id,
+                "row": row,
+                "date": date,
+                "value": value,
+                "groups": json.dumps([list(pair) for pair in groups], ensure_ascii=False),
+                "note": note,
+                "source": source,
+                "at": _now(),
+                "by": by,
+            }
+        )
+
+
+def readings(db: Database, uid: str, revision: int) -> dict[tuple[str, int], list[Reading]]:
+    """Every reading of the revision's indicators, in the order recorded, by (question id, row)."""
+    with _reading():
+        rows = db.query(
+            "SELECT * FROM indicator_readings WHERE assessment_id = ? AND revision = ? "
+            "ORDER BY id",
+            [_id_for(db, uid), revision],
+        )
+        found: dict[tuple[str, int], list[Reading]] = {}
+        for r in rows:
+            found.setdefault((r["question_id"], r["row"]), []).append(
+                Reading(
+                    r["question_id"],
+                    r["row"],
+                    r["date"],
+                    r["value"],
+                    tuple((str(g), str(v)) for g, v in json.loads(r["groups"])),
+                    r["note"],
+                    r["source"],
+                    r["at"],
+                    r["by"],
+                )
+            )
+        return found
 
 
 # ---------------------------------------------------------------- backups
