@@ -22,6 +22,7 @@ from hiat import (
     impacts,
     logs,
     pages,
+    readings,
     register,
     review,
     security,
@@ -108,7 +109,7 @@ def create_app(
     store.init_app(app)
     commands.init_app(app)
     accounts.init_app(app)
-    for area in (site, assessments, pages, documents, review, register, actions):
+    for area in (site, assessments, pages, documents, review, register, actions, readings):
         app.register_blueprint(area.bp)
     errors.init_app(app)
     return app

@@ -47,7 +47,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from hiat import dates
+from hiat import dates, monitoring
 from hiat.questions import IMPACT_PARTS, OWN_GROUP, Banks, Option, Question, group_label
 from hiat.store import NewAnswer
 from hiat.text import is_blank, newlines
@@ -578,6 +578,50 @@ class ActionForm(HiatForm):
     def validate_reason(self, field: Field) -> None:
         if self.status.data == "dropped" and not field.data:
             raise ValidationError("Say why the action was dropped, so the board can see why")
+
+
+class ReadingForm(HiatForm):
+    """One reading of a signed-off indicator: recorded without starting a new revision."""
+
+    date = StringField(
+        "Date of the reading",
+        validators=[
+            TextRequired(message="Enter the date the reading is for, for example 30 6 2027"),
+            Length(max=40, message="Enter the date as a real date, for example 30 6 2027"),
+        ],
+    )
+    value = StringField(
+        "Value",
+        validators=[
+            TextRequired(message="Enter the value of the reading, for example 27%"),
+            Length(max=100, message="The value must be 100 characters or fewer"),
+        ],
+    )
+    groups = TextAreaField(
+        "Values for each group (optional)",
+        validators=[Length(max=10000, message="The values for each group are too long")],
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        validators=[Length(max=3000, message="The note must be 3,000 characters or fewer")],
+    )
+    source = StringField(
+        "Source (optional)",
+        validators=[Length(max=500, message="The source must be 500 characters or fewer")],
+    )
+
+    def validate_date(self, field: Field) -> None:
+        day = dates.parse_date(field.data)
+        if day is None:
+            raise ValidationError("Enter the date as a real date, for example 30 6 2027")
+        if day > dt.date.today():
+            raise ValidationError("The date of the reading must be today or in the past")
+
+    def validate_groups(self, field: Field) -> None:
+        try:
+            monitoring.parse_groups(field.data or "")
+        except monitoring.GroupLineError as err:
+            raise ValidationError(str(err)) from err
 
 
 class CommentForm(HiatForm):

@@ -244,6 +244,11 @@ class Indicator:
     signed_on: dt.date
     readings: tuple[Reading, ...] = ()  # in date order, then as recorded
 
+    def __post_init__(self) -> None:
+        # Readings come in the order recorded; a late figure for an earlier date is common.
+        ordered = tuple(sorted(self.readings, key=lambda r: r.date))
+        object.__setattr__(self, "readings", ordered)
+
     @property
     def baseline_number(self) -> float | None:
         return number_in(self.baseline)
@@ -307,27 +312,27 @@ def signed_indicators(
                         principle=principle.id,
                         principle_title=principle.title,
                         signed_on=signed_on,
-                        readings=tuple(sorted(taken, key=lambda r: r.date)),
+                        readings=tuple(taken),
                     )
                 )
     return tuple(found)
 
 
-def _indicator(row: Mapping[str, Any], labels: Mapping[str, str], catalogue, **known) -> Indicator:
-    chosen = _text(row.get("catalogue"))
-    own = _text(row.get("indicator"))
+def _indicator(cells: Mapping[str, Any], labels: Mapping[str, str], catalogue, **known):
+    chosen = _text(cells.get("catalogue"))
+    own = _text(cells.get("indicator"))
     entry = catalogue.get(chosen)
     catalogue_name = _text(labels.get(f"catalogue:{chosen}")) or (entry.name if entry else chosen)
     return Indicator(
         name=catalogue_name or own,
         own_name=own if catalogue_name else "",
         definition=entry.definition if entry else "",
-        baseline=_text(row.get("baseline")),
-        target=_text(row.get("target")),
-        breakdown=_text(row.get("breakdown")),
-        source=_text(row.get("source")),
-        frequency_text=_text(row.get("frequency")),
-        review_date=_text(row.get("review_date")),
+        baseline=_text(cells.get("baseline")),
+        target=_text(cells.get("target")),
+        breakdown=_text(cells.get("breakdown")),
+        source=_text(cells.get("source")),
+        frequency_text=_text(cells.get("frequency")),
+        review_date=_text(cells.get("review_date")),
         **known,
     )
 

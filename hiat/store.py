@@ -516,9 +516,7 @@ def _add_indicator_readings(db: Database) -> None:
         defaults={"groups": "[]", "note": "", "source": "", "by": ""},
         strict=True,
     )
-    db["indicator_readings"].create_index(
-        ["assessment_id", "revision", "question_id", "row", "id"]
-    )
+    db["indicator_readings"].create_index(["assessment_id", "revision", "question_id", "row", "id"])
 
 
 # ---------------------------------------------------------------- connection
@@ -2607,8 +2605,7 @@ def readings(db: Database, uid: str, revision: int) -> dict[tuple[str, int], lis
     """Every reading of the revision's indicators, in the order recorded, by (question id, row)."""
     with _reading():
         rows = db.query(
-            "SELECT * FROM indicator_readings WHERE assessment_id = ? AND revision = ? "
-            "ORDER BY id",
+            "SELECT * FROM indicator_readings WHERE assessment_id = ? AND revision = ? ORDER BY id",
             [_id_for(db, uid), revision],
         )
         found: dict[tuple[str, int], list[Reading]] = {}

@@ -1,0 +1,89 @@
+"""Routes for monitoring after sign-off: each signed indicator's readings, drawn against its
+baseline and target, and when the next reading is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from hiat import charts, dates, forms, monitoring, store, transfer
+from hiat.access import account, banks, load, log, role_on
+
+bp = Blueprint("monitoring", __name__)
+DUE_SOON_DAYS = 30
+
+
+def _latest(uid: str) -> tuple[store.Assessment, store.Signoff]:
+    assessment = load(uid)
+    signoffs = store.list_signoffs(store.get_db(), uid)
+    if not signoffs:
+        abort(404)  # nothing signed, so nothing to monitor yet
+    return assessment, signoffs[-1]
+
+
+def _indicators(uid: str, signoff: store.Signoff) -> tuple[monitoring.Indicator, ...]:
+    signed = transfer.snapshot_assessment(signoff.snapshot, uid)
+    taken = store.readings(store.get_db(), uid, signoff.revision)
+    signed_on = dates.uk_date(signoff.signed_at) or dt.date.today()
+    return monitoring.signed_indicators(banks(), signed, signed_on, taken)
+
+
+@bp.get("/assessments/<uid>/indicators")
+def assessment_indicators(uid: str):
+    assessment, signoff = _latest(uid)
+    indicators = _indicators(uid, signoff)
+    today = dt.date.today()
+    return render_template(
+        "monitoring/assessment.html",
+        assessment=assessment,
+        signoff=signoff,
+        indicators=indicators,
+        counts=monitoring.counts(indicators, today, DUE_SOON_DAYS),
+        today=today,
+        can_record=role_on(assessment) == "author",
+    )
+
+
+@bp.route("/assessments/<uid>/indicators/<question_id>/<int:row>", methods=["GET", "POST"])
+def indicator(uid: str, question_id: str, row: int):
+    assessment, signoff = _latest(uid)
+    found = monitoring.find(_indicators(uid, signoff), question_id, row)
+    if found is None:
+        abort(404)
+    can_record = role_on(assessment) == "author"
+    if request.method == "POST" and not can_record:
+        abort(403)
+    form = forms.ReadingForm()
+    if request.method == "GET":
+        form.source.data = found.source
+    if can_record and form.validate_on_submit():
+        day = dates.parse_date(form.date.data)
+        store.add_reading(
+            store.get_db(),
+            uid,
+            signoff.revision,
+            question_id,
+            row,
+            date=day.isoformat(),
+            value=form.value.data,
+            groups=monitoring.parse_groups(form.groups.data or ""),
+            note=form.note.data or "",
+            source=form.source.data or "",
+            by=account().name,
+        )
+        log("reading_recorded", uid, assessment.organisation_id, indicator=f"{question_id}/{row}")
+        flash(f"Reading saved: {form.value.data} on {dates.day_text(day)}.", "success")
+        return redirect(url_for("monitoring.indicator", uid=uid, question_id=question_id, row=row))
+    return render_template(
+        "monitoring/indicator.html",
+        assessment=assessment,
+        signoff=signoff,
+        indicator=found,
+        chart=charts.indicator_chart(found),
+        form=form,
+        today=dt.date.today(),
+        can_record=can_record,
+        parts=monitoring.breakdown_parts(found.breakdown),
+        number_in=monitoring.number_in,
+    )

@@ -1,0 +1,322 @@
+"""After sign-off: authors record readings of each signed indicator and see them against its
+baseline and target, with the date the next reading is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from hiat import charts, monitoring, store
+from tests.conftest import check_page, normalize
+from tests.test_workflow import team  # noqa: F401 (a fixture)
+
+TODAY = dt.date.today()
+
+
+# ---------------------------------------------------------------- how often, in words
+@pytest.mark.parametrize(
+    ("text", "understood"),
+    [
+        ("monthly", "every month"),
+        ("Every month", "every month"),
+        ("quarterly", "every 3 months"),
+        ("Every quarter", "every 3 months"),
+        ("every 3 months", "every 3 months"),
+        ("Every six months", "every 6 months"),
+        ("six-monthly", "every 6 months"),
+        ("twice a year", "every 6 months"),
+        ("3 times a year", "every 4 months"),
+        ("annually", "every year"),
+        ("Yearly", "every year"),
+        ("every year", "every year"),
+        ("Each year", "every year"),
+        ("every 2 years", "every 2 years"),
+        ("once every two years", "every 2 years"),
+        ("weekly", "every week"),
+        ("fortnightly", "every 2 weeks"),
+        ("every other month", "every 2 months"),
+        # The first interval named is the one that applies now.
+        ("Every month for the first year, then every quarter", "every month"),
+        ("Weekly during the consultation, then once at the end", "every week"),
+        ("Every year, after each winter", "every year"),
+    ],
+)
+def test_how_often_is_read_from_the_plans_words(text, understood):
+    assert monitoring.frequency(text).words == understood
+
+
+@pytest.mark.parametrize(
+    "text", ["", "As needed", "when the data are published", "bi-monthly", "3 times a week"]
+)
+def test_words_that_do_not_say_how_often_are_not_guessed(text):
+    assert not monitoring.frequency(text).understood
+    assert monitoring.frequency(text).after(dt.date(2027, 1, 1)) is None
+
+
+def test_a_month_later_keeps_the_day_or_takes_the_months_last():
+    assert monitoring.add_months(dt.date(2027, 1, 31), 1) == dt.date(2027, 2, 28)
+    assert monitoring.add_months(dt.date(2027, 11, 30), 3) == dt.date(2028, 2, 29)
+    assert monitoring.add_months(dt.date(2027, 6, 30), 12) == dt.date(2028, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("27% in 2023", 27),
+        ("27", 27),
+        ("27.5%", 27.5),
+        ("1,234", 1234),
+        ("£12.50", 12.5),
+        ("-3", -3),
+        ("12 per cent of homes", 12),
+        ("Well above 33% of homes retrofitted", 33),
+        ("412 homes in 2025", 412),
+        ("2027", 2027),  # a value that is only a number is that number
+        ("All workers by March 2028", None),  # never a year
+        ("Q1 2027: 31", None),
+        ("New measure: counting starts when the scheme opens", None),
+        ("Latest value for homes in deciles 1 and 2", None),
+    ],
+)
+def test_the_number_in_a_baseline_target_or_reading(text, number):
+    assert monitoring.number_in(text) == number
+
+
+def test_group_values_are_read_one_a_line_and_a_bad_line_is_named():
+    text = "Most deprived quintile: 31%\n\n Least deprived quintile : 12% \nWard: Bidston: 40"
+    assert monitoring.parse_groups(text) == (
+        ("Most deprived quintile", "31%"),
+        ("Least deprived quintile", "12%"),
+        ("Ward", "Bidston: 40"),
+    )
+    problems = {
+        "Ward A 31%": "Line 1 (“Ward A 31%”) needs a colon between the group and its value",
+        "A: 1\nB:": "Line 2 (“B:”) needs a value after the colon, or delete the line",
+        ": 4": "Line 1 (“: 4”) needs the group’s name before the colon",
+        "A: 1\na: 2": "Line 2 (“a: 2”) names “a” again: give each group one line",
+    }
+    for text, message in problems.items():
+        with pytest.raises(monitoring.GroupLineError, match=re.escape(message)):
+            monitoring.parse_groups(text)
+
+
+def test_the_breakdown_is_split_into_the_ways_it_is_counted():
+    assert monitoring.breakdown_parts("by deprivation quintile, ethnicity and ward") == (
+        "deprivation quintile",
+        "ethnicity",
+        "ward",
+    )
+
+
+def indicator(frequency="every quarter", readings=(), baseline="27% in 2023", target="20%"):
+    return monitoring.Indicator(
+        "p1_s3_indicators", 0, "early_years", "Best start", "Smoking", "", "", baseline,
+        target, "by ward", "Fingertips", frequency, "", dt.date(2027, 1, 15),
+        tuple(reading(day, value) for day, value in readings),
+    )  # fmt: skip
+
+
+def reading(day: str, value: str) -> store.Reading:
+    return store.Reading("p1_s3_indicators", 0, day, value, (), "", "", "2027-01-01", "")
+
+
+def test_the_next_reading_is_due_one_interval_after_the_latest_or_after_sign_off():
+    assert indicator().next_due == dt.date(2027, 4, 15)
+    later = indicator(readings=[("2027-06-30", "25%"), ("2027-03-31", "26%")])
+    assert later.latest.date == "2027-06-30"  # in date order, whatever order recorded
+    assert later.next_due == dt.date(2027, 9, 30)
+    assert not later.overdue(dt.date(2027, 9, 30))
+    assert later.overdue(dt.date(2027, 10, 1))
+    assert indicator("as needed").next_due is None
+
+
+def test_due_readings_lists_the_overdue_and_those_due_soon_soonest_first():
+    overdue = indicator("monthly")  # due 15 February 2027
+    soon = indicator(readings=[("2027-01-20", "25")])  # due 20 April 2027
+    later = indicator("every year")  # due 15 January 2028
+    unknown = indicator("when published")
+    today = dt.date(2027, 4, 1)
+    assert monitoring.due_readings([later, soon, unknown, overdue], today) == (overdue, soon)
+    assert monitoring.due_readings([later], today, within_days=300) == (later,)
+    counts = monitoring.counts([later, soon, unknown, overdue], today)
+    assert counts == {"overdue": 1, "due_soon": 1, "unknown": 1}
+
+
+def test_the_chart_has_one_point_per_numeric_reading_and_baseline_and_target_lines():
+    shown = indicator(
+        readings=[("2027-03-31", "26%"), ("2027-06-30", "not published"), ("2027-09-30", "24%")]
+    )
+    chart = charts.indicator_chart(shown)
+    assert [p.label for p in chart.points] == ["31 March 2027: 26%", "30 September 2027: 24%"]
+    assert [(line.kind, line.label) for line in chart.lines] == [
+        ("baseline", "Baseline 27"),
+        ("target", "Target 20"),
+    ]
+    baseline, target = chart.lines
+    assert target.y > chart.points[0].y > baseline.y  # lower values sit lower down
+    assert chart.points[0].x < chart.points[1].x
+    assert all(chart.top <= p.y <= chart.bottom for p in chart.points)
+    assert "1 reading is not a number, so not drawn." in chart.description
+    labels = sorted([chart.last_label_y] + [line.label_y for line in chart.lines])
+    assert all(b - a >= charts.LABEL_GAP for a, b in zip(labels, labels[1:], strict=False))
+
+
+def test_no_chart_until_a_reading_is_a_number():
+    assert charts.indicator_chart(indicator()) is None
+    assert charts.indicator_chart(indicator(readings=[("2027-03-31", "not yet")])) is None
+    alone = charts.indicator_chart(indicator(readings=[("2027-03-31", "5")], baseline="none"))
+    assert len(alone.points) == 1 and [line.kind for line in alone.lines] == ["target"]
+
+
+# ---------------------------------------------------------------- the pages
+@pytest.fixture
+def signed(app, team):  # noqa: F811
+    """The worked example's copy, signed off by the ICB approver."""
+    uid, author, reviewer, approver = team
+    author.post(f"/assessments/{uid}/send-for-review")
+    reply = approver.post(
+        f"/assessments/{uid}/sign-off",
+        data={"job_title": "Director of Public Health", "confirm": "y"},
+    )
+    assert reply.status_code == 302
+    return uid, author, reviewer
+
+
+def get(client, path: str):
+    reply = client.get(path)
+    assert reply.status_code == 200, (path, reply.status_code)
+    return check_page(reply.get_data(as_text=True))
+
+
+def quarterly_link(page) -> str:
+    """The first indicator measured every quarter."""
+    for row in page.select("tbody tr"):
+        if "overdue" not in row.text and normalize(row.select("td")[-1].text) != "Not worked out":
+            return row.th.a["href"]
+    raise AssertionError("no indicator with a due date")
+
+
+def test_the_task_list_leads_to_the_signed_revisions_indicators(signed):
+    uid, author, _ = signed
+    link = get(author, f"/assessments/{uid}").find(
+        "a", string="Record readings for the indicators of revision 1"
+    )
+    page = get(author, link["href"])
+    rows = page.select("tbody tr")
+    assert len(rows) > 15  # every indicator row of the worked example's monitoring plans
+    assert {normalize(r.select("td")[3].text) for r in rows} == {"None yet"}
+    due = {normalize(r.select("td")[-1].text) for r in rows}
+    assert "Not worked out" not in due  # the worked example says how often, every time
+
+
+def test_an_author_records_two_readings_and_sees_them_in_the_table_and_chart(app, signed):
+    uid, author, _ = signed
+    link = quarterly_link(get(author, f"/assessments/{uid}/indicators"))
+    form = get(author, link)
+    assert form.select_one("svg") is None
+    assert "No readings yet." in normalize(form.text)
+    plan_source = form.select_one("#source")["value"]
+    assert plan_source  # filled in from the plan
+    first = (TODAY - dt.timedelta(days=40)).strftime("%d %m %Y")
+    second = (TODAY - dt.timedelta(days=10)).isoformat()
+    author.post(
+        link,
+        data={
+            "date": first,
+            "value": "31%",
+            "groups": "Most deprived quintile: 38%\nLeast deprived quintile: 22%",
+            "source": plan_source,
+        },
+    )
+    get(author, link)  # shows the first reading's message
+    reply = author.post(link, data={"date": second, "value": "29%", "note": "After the winter."})
+    assert reply.status_code == 302
+    page = get(author, link)
+    assert "Reading saved: 29% on" in normalize(page.select_one(".govuk-notification-banner").text)
+    rows = [[normalize(c.text) for c in r.select("th, td")] for r in page.select("tbody tr")]
+    assert [row[1] for row in rows] == ["31%", "29%"]
+    assert rows[0][2] == "Most deprived quintile: 38% Least deprived quintile: 22%"
+    assert rows[1][2] == "None given"
+    assert rows[1][3].startswith("No source given Note: After the winter.")
+    svg = page.select_one("svg[role=img]")
+    assert len(svg.select("circle")) == 2
+    names = [page.find(id=part).text for part in svg["aria-labelledby"].split()]
+    assert names[0].startswith("Chart of the readings of ")
+    assert "2 readings from" in names[1]
+    due = TODAY - dt.timedelta(days=10)
+    expected = monitoring.add_months(due, 3)
+    assert normalize(page.select_one("#next-due").text).startswith(
+        f"{expected.day} {expected:%B %Y}, every 3 months after the latest reading"
+    )
+    listing = get(author, f"/assessments/{uid}/indicators")
+    chosen = listing.find("a", href=link).find_parent("tr")
+    assert normalize(chosen.select("td")[3].text).startswith("29%, ")
+
+
+def test_a_reading_needs_a_real_past_date_a_value_and_readable_group_lines(signed):
+    uid, author, _ = signed
+    link = quarterly_link(get(author, f"/assessments/{uid}/indicators"))
+    tomorrow = (TODAY + dt.timedelta(days=1)).strftime("%d %m %Y")
+    cases = [
+        (
+            {"date": "31 2 2026", "value": "5"},
+            "Enter the date as a real date, for example 30 6 2027",
+        ),
+        ({"date": tomorrow, "value": "5"}, "The date of the reading must be today or in the past"),
+        ({"date": "", "value": "5"}, "Enter the date the reading is for, for example 30 6 2027"),
+        ({"date": "1 1 2026", "value": "  "}, "Enter the value of the reading, for example 27%"),
+        (
+            {"date": "1 1 2026", "value": "5", "groups": "Ward A: 4\nWard B 6"},
+            "Line 2 (“Ward B 6”) needs a colon between the group and its value, "
+            "for example Most deprived quintile: 31%",
+        ),
+    ]
+    for data, message in cases:
+        page = check_page(author.post(link, data=data).get_data(as_text=True))
+        errors = [normalize(a.text) for a in page.select(".govuk-error-summary a")]
+        assert errors == [message], data
+        assert page.title.text.startswith("Error: ")
+    assert page.select_one("#groups").text == "Ward A: 4\nWard B 6"  # nothing typed is lost
+    with author.application.app_context():
+        assert store.readings(store.get_db(), uid, 1) == {}
+
+
+def test_only_authors_record_readings_and_others_can_see_them(signed):
+    uid, author, reviewer = signed
+    link = quarterly_link(get(author, f"/assessments/{uid}/indicators"))
+    author.post(link, data={"date": "1 1 2026", "value": "12"})
+    page = get(reviewer, link)
+    assert page.select("form[method=post] #value") == []
+    assert "Only the assessment’s authors can record readings." in normalize(page.text)
+    assert len(page.select("tbody tr")) == 1
+    assert reviewer.post(link, data={"date": "1 1 2026", "value": "13"}).status_code == 403
+
+
+def test_recording_a_reading_changes_nothing_signed_and_is_in_the_audit_log(app, signed):
+    uid, author, _ = signed
+    with app.app_context():
+        before = store.list_signoffs(store.get_db(), uid)
+    link = quarterly_link(get(author, f"/assessments/{uid}/indicators"))
+    author.post(link, data={"date": "1 1 2026", "value": "12"})
+    with app.app_context():
+        db = store.get_db()
+        assert store.list_signoffs(db, uid) == before
+        logged = [row["action"] for row in db.query("SELECT action FROM audit")]
+    assert "reading_recorded" in logged
+    assert "Approved" in normalize(
+        get(author, f"/assessments/{uid}").select_one(".hiat-status").text
+    )
+
+
+def test_an_assessment_not_signed_off_has_no_indicators_to_monitor(app, team):  # noqa: F811
+    uid, author, _, _ = team
+    assert author.get(f"/assessments/{uid}/indicators").status_code == 404
+    assert author.get(f"/assessments/{uid}/indicators/p1_s3_indicators/0").status_code == 404
+
+
+def test_an_indicator_the_plan_does_not_have_is_not_found(signed):
+    uid, author, _ = signed
+    assert author.get(f"/assessments/{uid}/indicators/p1_s3_indicators/999").status_code == 404
+    assert author.get(f"/assessments/{uid}/indicators/details_title/0").status_code == 404
