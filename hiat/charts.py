@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from hiat.dates import day_text
 from hiat.monitoring import Indicator, number_in, number_text
 
-WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 72, WIDTH - 150, 24, HEIGHT - 64
+# Small enough that its words stay readable in half a page's width.
+WIDTH, HEIGHT = 480, 300
+LEFT, RIGHT, TOP, BOTTOM = 60, WIDTH - 118, 20, HEIGHT - 60
 PAD = 16  # keeps the first and last points off the axes
 LABEL_GAP = 18  # the least room between two labels at the right, so none overlaps
 
@@ -54,6 +55,7 @@ class Chart:
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
     last_label_y: float  # where "Readings" is written, beside the last point
+    y_title: str = "Value"
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -93,8 +95,9 @@ def indicator_chart(indicator: Indicator) -> Chart | None:
     wanted = {kind: y_of(value) for kind, value in levels.items()}
     wanted["readings"] = points[-1].y
     placed = _spread(wanted)
+    words = {"baseline": indicator.baseline, "target": indicator.target}
     lines = tuple(
-        Line(kind, y_of(value), f"{kind.capitalize()} {number_text(value)}", placed[kind])
+        Line(kind, y_of(value), f"{kind.capitalize()} {_figure(value, words[kind])}", placed[kind])
         for kind, value in levels.items()
     )
     return Chart(
@@ -108,7 +111,13 @@ def indicator_chart(indicator: Indicator) -> Chart | None:
             for i in range(round((high - low) / step) + 1)
         ),
         last_label_y=placed["readings"],
+        y_title="Value (%)" if all("%" in text for _, _, text in drawn) else "Value",
     )
+
+
+def _figure(value: float, text: str) -> str:
+    """27, or 27% when the plan gave it as a percentage."""
+    return number_text(value) + ("%" if "%" in text or "per cent" in text.casefold() else "")
 
 
 def _scale(values: list[float]) -> tuple[float, float, float]:
@@ -161,8 +170,9 @@ def _description(indicator: Indicator, drawn, levels: dict[str, float]) -> str:
         else f"{count} readings from {day_text(first)} to {day_text(last)}"
     )
     parts = [f"{span}; the latest is {drawn[-1][2]}."]
+    words = {"baseline": indicator.baseline, "target": indicator.target}
     for kind, value in levels.items():
-        parts.append(f"{kind.capitalize()} {number_text(value)}.")
+        parts.append(f"{kind.capitalize()} {_figure(value, words[kind])}.")
     left_out = len(indicator.readings) - count
     if left_out:
         parts.append(

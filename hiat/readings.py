@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from hiat import charts, dates, forms, monitoring, store, transfer
 from hiat.access import account, banks, load, log, role_on
+from hiat.statement import in_sentence, join_words
 
 bp = Blueprint("monitoring", __name__)
 DUE_SOON_DAYS = 30
@@ -84,6 +85,6 @@ def indicator(uid: str, question_id: str, row: int):
         form=form,
         today=dt.date.today(),
         can_record=can_record,
-        parts=monitoring.breakdown_parts(found.breakdown),
+        parts=join_words(in_sentence(part) for part in monitoring.breakdown_parts(found.breakdown)),
         number_in=monitoring.number_in,
     )

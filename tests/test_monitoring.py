@@ -151,14 +151,15 @@ def test_the_chart_has_one_point_per_numeric_reading_and_baseline_and_target_lin
     chart = charts.indicator_chart(shown)
     assert [p.label for p in chart.points] == ["31 March 2027: 26%", "30 September 2027: 24%"]
     assert [(line.kind, line.label) for line in chart.lines] == [
-        ("baseline", "Baseline 27"),
-        ("target", "Target 20"),
+        ("baseline", "Baseline 27%"),
+        ("target", "Target 20%"),
     ]
     baseline, target = chart.lines
     assert target.y > chart.points[0].y > baseline.y  # lower values sit lower down
     assert chart.points[0].x < chart.points[1].x
     assert all(chart.top <= p.y <= chart.bottom for p in chart.points)
-    assert "1 reading is not a number, so not drawn." in chart.description
+    assert chart.y_title == "Value (%)"
+    assert "Baseline 27%. Target 20%. 1 reading is not a number, so not drawn." in chart.description
     labels = sorted([chart.last_label_y] + [line.label_y for line in chart.lines])
     assert all(b - a >= charts.LABEL_GAP for a, b in zip(labels, labels[1:], strict=False))
 
@@ -237,9 +238,10 @@ def test_an_author_records_two_readings_and_sees_them_in_the_table_and_chart(app
     assert "Reading saved: 29% on" in normalize(page.select_one(".govuk-notification-banner").text)
     rows = [[normalize(c.text) for c in r.select("th, td")] for r in page.select("tbody tr")]
     assert [row[1] for row in rows] == ["31%", "29%"]
-    assert rows[0][2] == "Most deprived quintile: 38% Least deprived quintile: 22%"
-    assert rows[1][2] == "None given"
-    assert rows[1][3].startswith("No source given Note: After the winter.")
+    assert rows[0][2].startswith(
+        f"Most deprived quintile: 38% Least deprived quintile: 22% Source: {plan_source} "
+    )
+    assert rows[1][2].startswith("Source: not given Note: After the winter. Recorded ")
     svg = page.select_one("svg[role=img]")
     assert len(svg.select("circle")) == 2
     names = [page.find(id=part).text for part in svg["aria-labelledby"].split()]
