@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hiat import wizard
+from hiat import dates, wizard
 from hiat.questions import Banks
-from hiat.store import Assessment, Reading
+from hiat.store import Assessment, Reading, Signoff
 
 MAX_GROUPS = 50
 GROUP_EXAMPLE = "Most deprived quintile: 31%"
@@ -316,6 +316,22 @@ def signed_indicators(
                     )
                 )
     return tuple(found)
+
+
+def from_signoff(
+    banks: Banks,
+    signed: Assessment,
+    signoff: Signoff,
+    readings: Mapping[tuple[str, int], Sequence[Reading]] | None = None,
+) -> tuple[Indicator, ...]:
+    """The indicators of one sign-off, due dates counted from the day it was signed.
+
+    `signed` is its snapshot as an assessment (transfer.snapshot_assessment), `signoff`
+    comes from store.list_signoffs or store.latest_signoffs, and `readings` from
+    store.readings for its revision.
+    """
+    signed_on = dates.uk_date(signoff.signed_at) or dt.date.fromisoformat(signoff.signed_at[:10])
+    return signed_indicators(banks, signed, signed_on, readings)
 
 
 def _indicator(cells: Mapping[str, Any], labels: Mapping[str, str], catalogue, **known):

@@ -26,8 +26,7 @@ def _latest(uid: str) -> tuple[store.Assessment, store.Signoff]:
 def _indicators(uid: str, signoff: store.Signoff) -> tuple[monitoring.Indicator, ...]:
     signed = transfer.snapshot_assessment(signoff.snapshot, uid)
     taken = store.readings(store.get_db(), uid, signoff.revision)
-    signed_on = dates.uk_date(signoff.signed_at) or dt.date.today()
-    return monitoring.signed_indicators(banks(), signed, signed_on, taken)
+    return monitoring.from_signoff(banks(), signed, signoff, taken)
 
 
 @bp.get("/assessments/<uid>/indicators")

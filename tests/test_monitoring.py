@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from hiat import charts, monitoring, store
+from hiat import charts, monitoring, store, transfer
 from tests.conftest import check_page, normalize
 from tests.test_workflow import team  # noqa: F401 (a fixture)
 
@@ -322,3 +322,77 @@ def test_an_indicator_the_plan_does_not_have_is_not_found(signed):
     uid, author, _ = signed
     assert author.get(f"/assessments/{uid}/indicators/p1_s3_indicators/999").status_code == 404
     assert author.get(f"/assessments/{uid}/indicators/details_title/0").status_code == 404
+
+
+HOSTILE = "<script>alert(1)</script> & <b>bold</b>"
+
+
+@pytest.fixture
+def hostile(app, team):  # noqa: F811
+    """A signed-off assessment whose first indicator's every word is hostile text."""
+    uid, author, _, approver = team
+    row = {
+        "indicator": HOSTILE,
+        "baseline": f"27% {HOSTILE}",
+        "target": HOSTILE,
+        "breakdown": f"by {HOSTILE}",
+        "source": HOSTILE,
+        "frequency": "every quarter",
+    }
+    with app.app_context():
+        store.save_answers(
+            store.get_db(),
+            uid,
+            [store.NewAnswer("p1_s3_indicators", [row], "Measures")],
+            page="early_years_s3",
+            bank_version=app.extensions["hiat"].version,
+        )
+    author.post(f"/assessments/{uid}/send-for-review")
+    approver.post(
+        f"/assessments/{uid}/sign-off",
+        data={"job_title": "Director of Public Health", "confirm": "y"},
+    )
+    return uid, author
+
+
+def test_hostile_text_in_the_plan_and_the_readings_shows_literally(hostile):
+    uid, author = hostile
+    link = f"/assessments/{uid}/indicators/p1_s3_indicators/0"
+    reply = author.post(
+        link, data={"date": "1 6 2026", "value": "30", "groups": f"{HOSTILE}: 2", "note": HOSTILE}
+    )
+    assert reply.status_code == 302
+    for path in (link, f"/assessments/{uid}/indicators"):
+        html = author.get(path).get_data(as_text=True)
+        assert "<script>alert" not in html and "<b>bold" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+    page = get(author, link)
+    assert normalize(page.h1.text) == HOSTILE
+    assert page.select_one("svg title").text == f"Chart of the readings of {HOSTILE}"
+    assert HOSTILE in normalize(page.select_one("#groups-hint").text)
+
+
+def test_readings_due_across_the_organisation_come_from_its_latest_sign_offs(app, signed):
+    uid, author, _ = signed
+    link = quarterly_link(get(author, f"/assessments/{uid}/indicators"))
+    _, question_id, row = link.rsplit("/", 2)
+    with app.app_context():
+        db = store.get_db()
+        owner = store.get_assessment(db, uid).organisation_id
+        banks = app.extensions["hiat"]
+        store.add_reading(db, uid, 1, question_id, int(row), date="2025-01-01", value="3")
+
+        def due(today, days=30):
+            found = []
+            for each, signoff in store.latest_signoffs(db, owner):
+                signed_copy = transfer.snapshot_assessment(signoff.snapshot, each)
+                taken = store.readings(db, each, signoff.revision)
+                indicators = monitoring.from_signoff(banks, signed_copy, signoff, taken)
+                found += monitoring.due_readings(indicators, today, within_days=days)
+            return found
+
+        overdue = due(TODAY, days=0)  # a quarter after 1 January 2025 is long gone
+        soon = due(TODAY, days=366)  # the rest are due within a year of sign-off
+    assert [(i.question_id, i.row) for i in overdue] == [(question_id, int(row))]
+    assert overdue[0].next_due == dt.date(2025, 4, 1)
+    assert len(soon) == len(get(author, f"/assessments/{uid}/indicators").select("tbody tr"))
