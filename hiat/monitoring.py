@@ -23,6 +23,7 @@ from hiat.questions import Banks
 from hiat.store import Assessment, Reading, Signoff
 
 MAX_GROUPS = 50
+LARGEST = 1e15
 GROUP_EXAMPLE = "Most deprived quintile: 31%"
 
 # ---------------------------------------------------------------- how often
@@ -163,8 +164,9 @@ def number_in(text: str) -> float | None:
     return None
 
 
-def _float(text: str) -> float:
-    return float(text.replace(",", "").replace("−", "-"))
+def _float(text: str) -> float | None:
+    value = float(text.replace(",", "").replace("−", "-"))
+    return value if abs(value) < LARGEST else None  # a run of digits is not a figure
 
 
 def number_text(value: float) -> str:

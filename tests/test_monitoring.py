@@ -78,6 +78,7 @@ def test_a_month_later_keeps_the_day_or_takes_the_months_last():
         ("Q1 2027: 31", None),
         ("New measure: counting starts when the scheme opens", None),
         ("Latest value for homes in deciles 1 and 2", None),
+        ("9" * 400, None),
     ],
 )
 def test_the_number_in_a_baseline_target_or_reading(text, number):
