@@ -50,7 +50,7 @@ from wtforms.validators import (
 from hiat import dates, monitoring
 from hiat.questions import IMPACT_PARTS, OWN_GROUP, Banks, Option, Question, group_label
 from hiat.store import NewAnswer
-from hiat.text import is_blank, newlines
+from hiat.text import CONTROL, is_blank, newlines
 
 DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 20000}
 # Rows in one table (an action plan, indicators...). The export schema allows as many, so
@@ -580,11 +580,33 @@ class ActionForm(HiatForm):
             raise ValidationError("Say why the action was dropped, so the board can see why")
 
 
+# C1 controls and Unicode noncharacters: like CONTROL, they carry no words, and HTML may
+# not hold them.
+UNSHOWABLE = re.compile(
+    "[\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+
+
+def without_controls(value: Any) -> Any:
+    """Control characters (but tab and line feed) carry no words: a reading keeps none.
+
+    Runs after tidy_text, so it tidies again what removing them leaves.
+    """
+    if not isinstance(value, str):
+        return value
+    return tidy_text(UNSHOWABLE.sub("", CONTROL.sub("", value)))
+
+
 class ReadingForm(HiatForm):
     """One reading of a signed-off indicator: recorded without starting a new revision."""
 
     date = StringField(
         "Date of the reading",
+        filters=[without_controls],
         validators=[
             TextRequired(message="Enter the date the reading is for, for example 30 6 2027"),
             Length(max=40, message="Enter the date as a real date, for example 30 6 2027"),
@@ -592,6 +614,7 @@ class ReadingForm(HiatForm):
     )
     value = StringField(
         "Value",
+        filters=[without_controls],
         validators=[
             TextRequired(message="Enter the value of the reading, for example 27%"),
             Length(max=100, message="The value must be 100 characters or fewer"),
@@ -599,14 +622,17 @@ class ReadingForm(HiatForm):
     )
     groups = TextAreaField(
         "Values for each group (optional)",
+        filters=[without_controls],
         validators=[Length(max=10000, message="The values for each group are too long")],
     )
     note = TextAreaField(
         "Note (optional)",
+        filters=[without_controls],
         validators=[Length(max=3000, message="The note must be 3,000 characters or fewer")],
     )
     source = StringField(
         "Source (optional)",
+        filters=[without_controls],
         validators=[Length(max=500, message="The source must be 500 characters or fewer")],
     )
 

@@ -7,9 +7,11 @@ import datetime as dt
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hiat import charts, monitoring, store, transfer
-from tests.conftest import check_page, normalize
+from tests.conftest import check_page, make_user, normalize
 from tests.test_workflow import team  # noqa: F401 (a fixture)
 
 TODAY = dt.date.today()
@@ -397,3 +399,87 @@ def test_readings_due_across_the_organisation_come_from_its_latest_sign_offs(app
     assert [(i.question_id, i.row) for i in overdue] == [(question_id, int(row))]
     assert overdue[0].next_due == dt.date(2025, 4, 1)
     assert len(soon) == len(get(author, f"/assessments/{uid}/indicators").select("tbody tr"))
+
+
+# ---------------------------------------------------------------- any input at all
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(st.text(max_size=200))
+def test_any_words_give_a_frequency_a_number_or_none_and_never_fail(text):
+    often = monitoring.frequency(text)
+    assert often.understood == (often.after(dt.date(2027, 1, 31)) is not None)
+    number = monitoring.number_in(text)
+    assert number is None or abs(number) < monitoring.LARGEST
+    try:
+        pairs = monitoring.parse_groups(text)
+    except monitoring.GroupLineError as err:
+        assert str(err)
+    else:
+        assert all(group and value for group, value in pairs)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)),
+            st.floats(-1e12, 1e12, allow_nan=False) | st.integers(-(10**6), 10**6),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["27%", "", "-4", "1,000,000", "0"]),
+)
+def test_any_numeric_readings_are_drawn_inside_the_chart(values, baseline):
+    shown = indicator(
+        readings=[(day.isoformat(), f"{value:f}") for day, value in values], baseline=baseline
+    )
+    chart = charts.indicator_chart(shown)
+    assert len(chart.points) == len(values)
+    for point in chart.points:
+        assert chart.left <= point.x <= chart.right
+        assert chart.top - 0.01 <= point.y <= chart.bottom + 0.01
+    for line in chart.lines:
+        assert chart.top - 0.01 <= line.y <= chart.bottom + 0.01
+    assert 2 <= len(chart.y_ticks) <= 12
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(
+    st.fixed_dictionaries(
+        {name: st.text(max_size=80) for name in ("date", "value", "groups", "note", "source")}
+    )
+)
+def test_any_posted_reading_is_saved_or_refused_in_words(signed_once, data):
+    author, link = signed_once
+    reply = author.post(link, data=data)
+    assert reply.status_code in (200, 302)
+    if reply.status_code == 200:
+        page = check_page(reply.get_data(as_text=True))
+        assert page.select(".govuk-error-summary a")
+
+
+@pytest.fixture(scope="module")
+def signed_once(example_copy):
+    """The worked example's copy, signed off once for the module: for tests that post a lot."""
+    app, author, uid = example_copy
+    approver = make_user(
+        app,
+        email="dee@cheshireandmerseyside.nhs.uk",
+        organisation="NHS Cheshire and Merseyside",
+        role="approver",
+        name="Dee Director",
+    )
+    with app.app_context():
+        db = store.get_db()
+        store.set_status(db, uid, store.DRAFT, store.IN_REVIEW, by="Robin Officer")
+        store.sign_off(
+            db,
+            uid,
+            user=approver,
+            job_title="Director of Public Health",
+            attestation="I approve it.",
+            snapshot=transfer.export_document(
+                store.get_assessment(db, uid), dt.datetime.now(dt.UTC)
+            ),
+        )
+    return author, f"/assessments/{uid}/indicators/p1_s3_indicators/0"
