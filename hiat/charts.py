@@ -72,7 +72,7 @@ def indicator_chart(indicator: Indicator) -> Chart | None:
     """The chart of the readings that are numbers; None until there is one."""
     drawn = [
         (dt.date.fromisoformat(r.date), number, r.value)
-        for r in indicator.readings
+        for r in indicator.counted
         if (number := number_in(r.value)) is not None
     ]
     if not drawn:
@@ -173,7 +173,7 @@ def _description(indicator: Indicator, drawn, levels: dict[str, float]) -> str:
     words = {"baseline": indicator.baseline, "target": indicator.target}
     for kind, value in levels.items():
         parts.append(f"{kind.capitalize()} {_figure(value, words[kind])}.")
-    left_out = len(indicator.readings) - count
+    left_out = len(indicator.counted) - count
     if left_out:
         parts.append(
             f"{left_out} {'reading is' if left_out == 1 else 'readings are'} not a number, "

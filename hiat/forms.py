@@ -650,6 +650,19 @@ class ReadingForm(HiatForm):
             raise ValidationError(str(err)) from err
 
 
+class WithdrawReadingForm(HiatForm):
+    """Why a mistaken reading is withdrawn: it stays in the record, marked."""
+
+    reason = TextAreaField(
+        "Why are you withdrawing this reading?",
+        filters=[without_controls],
+        validators=[
+            TextRequired(message="Say why the reading is withdrawn, for example it was mistyped"),
+            Length(max=3000, message="The reason must be 3,000 characters or fewer"),
+        ],
+    )
+
+
 class CommentForm(HiatForm):
     text = TextAreaField(
         "Add a comment",

@@ -264,8 +264,17 @@ class Indicator:
         return frequency(self.frequency_text)
 
     @property
+    def counted(self) -> tuple[Reading, ...]:
+        """The readings that stand: a withdrawn one stays in the table, and counts no more."""
+        return tuple(r for r in self.readings if not r.withdrawn_at)
+
+    @property
     def latest(self) -> Reading | None:
-        return self.readings[-1] if self.readings else None
+        counted = self.counted
+        return counted[-1] if counted else None
+
+    def reading(self, reading_id: int) -> Reading | None:
+        return next((r for r in self.readings if r.id == reading_id), None)
 
     @property
     def next_due(self) -> dt.date | None:

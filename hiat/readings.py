@@ -87,3 +87,44 @@ def indicator(uid: str, question_id: str, row: int):
         parts=join_words(in_sentence(part) for part in monitoring.breakdown_parts(found.breakdown)),
         number_in=monitoring.number_in,
     )
+
+
+@bp.route(
+    "/assessments/<uid>/indicators/<question_id>/<int:row>/readings/<int:reading_id>/withdraw",
+    methods=["GET", "POST"],
+)
+def withdraw_reading(uid: str, question_id: str, row: int, reading_id: int):
+    """A mistaken reading is withdrawn, never deleted: the table keeps it, marked, and why."""
+    assessment, signoff = _latest(uid)
+    found = monitoring.find(_indicators(uid, signoff), question_id, row)
+    reading = found.reading(reading_id) if found else None
+    if reading is None or reading.withdrawn_at:
+        abort(404)
+    if role_on(assessment) != "author":
+        abort(403)
+    form = forms.WithdrawReadingForm()
+    back = url_for("monitoring.indicator", uid=uid, question_id=question_id, row=row)
+    if form.validate_on_submit():
+        try:
+            store.withdraw_reading(
+                store.get_db(),
+                uid,
+                signoff.revision,
+                reading_id,
+                reason=form.reason.data,
+                by=account().name,
+            )
+        except store.ReadingNotFound:
+            abort(404)  # withdrawn by someone else a moment ago
+        log("reading_withdrawn", uid, assessment.organisation_id, reading=reading_id)
+        day = dates.day_text(dt.date.fromisoformat(reading.date))
+        flash(f"Reading withdrawn: {reading.value} on {day}.", "success")
+        return redirect(back)
+    return render_template(
+        "monitoring/withdraw.html",
+        assessment=assessment,
+        indicator=found,
+        reading=reading,
+        form=form,
+        back=back,
+    )

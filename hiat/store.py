@@ -492,7 +492,8 @@ def _add_action_updates(db: Database) -> None:
 
 @MIGRATIONS(name="0013_indicator_readings")
 def _add_indicator_readings(db: Database) -> None:
-    # The readings of each indicator of a signed revision: appended, never changed. The
+    # The readings of each indicator of a signed revision: appended, and never changed but
+    # once, to withdraw a mistaken one (it stays, marked, with who withdrew it and why). The
     # indicator itself (baseline, target, how often) stays as signed, in the snapshot.
     # `groups` holds the values per group of its breakdown as JSON [[group, value], ...].
     db["indicator_readings"].create(
@@ -509,11 +510,22 @@ def _add_indicator_readings(db: Database) -> None:
             "source": str,
             "at": str,
             "by": str,
+            "withdrawn_at": str,
+            "withdrawn_by": str,
+            "withdrawn_reason": str,
         },
         pk="id",
         foreign_keys=[("assessment_id", "assessments", "id")],
         not_null={"assessment_id", "revision", "question_id", "row", "date", "value", "at"},
-        defaults={"groups": "[]", "note": "", "source": "", "by": ""},
+        defaults={
+            "groups": "[]",
+            "note": "",
+            "source": "",
+            "by": "",
+            "withdrawn_at": "",
+            "withdrawn_by": "",
+            "withdrawn_reason": "",
+        },
         strict=True,
     )
     db["indicator_readings"].create_index(["assessment_id", "revision", "question_id", "row", "id"])
@@ -2559,6 +2571,10 @@ class Reading:
     source: str
     at: str  # when it was recorded
     by: str
+    id: int = 0
+    withdrawn_at: str = ""  # set once, when someone withdraws a mistaken reading
+    withdrawn_by: str = ""
+    withdrawn_reason: str = ""
 
 
 def add_reading(
@@ -2574,8 +2590,11 @@ def add_reading(
     note: str = "",
     source: str = "",
     by: str = "",
-) -> None:
-    """Record a reading of a signed revision's indicator; earlier readings stay as they were."""
+) -> int:
+    """Record a reading of a signed revision's indicator; earlier readings stay as they were.
+
+    Returns the new reading's id.
+    """
     with write_tx(db):
         assessment_id = _id_for(db, uid)
         signed = db.execute(
@@ -2584,7 +2603,8 @@ def add_reading(
         ).fetchone()
         if signed is None:
             raise AssessmentNotFound(f"{uid} revision {revision} is not signed off")
-        db["indicator_readings"].insert(
+        table = db["indicator_readings"]
+        table.insert(
             {
                 "assessment_id": assessment_id,
                 "revision": revision,
@@ -2599,6 +2619,7 @@ def add_reading(
                 "by": by,
             }
         )
+        return table.last_pk
 
 
 def readings(db: Database, uid: str, revision: int) -> dict[tuple[str, int], list[Reading]]:
@@ -2621,9 +2642,34 @@ def readings(db: Database, uid: str, revision: int) -> dict[tuple[str, int], lis
                     r["source"],
                     r["at"],
                     r["by"],
+                    r["id"],
+                    r["withdrawn_at"],
+                    r["withdrawn_by"],
+                    r["withdrawn_reason"],
                 )
             )
         return found
+
+
+class ReadingNotFound(StoreError):
+    """No reading of this revision has this id, or it was withdrawn already."""
+
+
+def withdraw_reading(
+    db: Database, uid: str, revision: int, reading_id: int, *, reason: str, by: str
+) -> None:
+    """Mark a mistaken reading withdrawn: it stays in the record, but counts no more."""
+    with write_tx(db):
+        done = db.execute(
+            "UPDATE indicator_readings SET withdrawn_at = ?, withdrawn_by = ?, "
+            "withdrawn_reason = ? WHERE id = ? AND assessment_id = ? AND revision = ? "
+            "AND withdrawn_at = ''",
+            [_now(), by, reason, reading_id, _id_for(db, uid), revision],
+        )
+        if done.rowcount != 1:
+            raise ReadingNotFound(
+                f"{uid} revision {revision} has no reading {reading_id} to withdraw"
+            )
 
 
 # ---------------------------------------------------------------- backups

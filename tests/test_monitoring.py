@@ -315,6 +315,40 @@ def test_recording_a_reading_changes_nothing_signed_and_is_in_the_audit_log(app,
     )
 
 
+def test_a_mistaken_reading_is_withdrawn_with_a_reason_and_stays_in_the_table(signed):
+    uid, author, reviewer = signed
+    link = quarterly_link(get(author, f"/assessments/{uid}/indicators"))
+    author.post(link, data={"date": "1 6 2026", "value": "30%"})
+    author.post(link, data={"date": "1 9 2026", "value": "290%"})
+    page = get(author, link)
+    links = [a for a in page.select("tbody tr a") if normalize(a.text).startswith("Withdraw")]
+    assert [normalize(a.text) for a in links] == [
+        "Withdraw the reading of 1 June 2026",
+        "Withdraw the reading of 1 September 2026",
+    ]
+    withdraw = links[1]["href"]
+    form = get(author, withdraw)
+    assert "290%" in normalize(form.select_one(".govuk-summary-list").text)
+    refused = check_page(author.post(withdraw, data={"reason": " "}).get_data(as_text=True))
+    assert [normalize(a.text) for a in refused.select(".govuk-error-summary a")] == [
+        "Say why the reading is withdrawn, for example it was mistyped"
+    ]
+    assert reviewer.post(withdraw, data={"reason": "Wrong."}).status_code == 403
+    assert author.post(withdraw, data={"reason": "Mistyped: it is 29%."}).status_code == 302
+    page = get(author, link)
+    rows = [normalize(r.text) for r in page.select("tbody tr")]
+    assert len(rows) == 2
+    assert "Withdrawn" in rows[1] and "Mistyped: it is 29%." in rows[1]
+    assert len(page.select("svg circle")) == 1
+    assert "after the latest reading" in normalize(page.select_one("#next-due").text)
+    expected = monitoring.add_months(dt.date(2026, 6, 1), 3)
+    assert normalize(page.select_one("#next-due").text).startswith(
+        f"Overdue: it was due on {expected.day} {expected:%B %Y}, every 3 months after the latest"
+    )
+    assert author.post(withdraw, data={"reason": "Again."}).status_code == 404
+    assert author.get(link + "/readings/999999/withdraw").status_code == 404
+
+
 def test_an_assessment_not_signed_off_has_no_indicators_to_monitor(app, team):  # noqa: F811
     uid, author, _, _ = team
     assert author.get(f"/assessments/{uid}/indicators").status_code == 404

@@ -88,6 +88,18 @@ def test_an_author_records_two_readings_and_sees_them_drawn(page, signed_uid):
     expect(page.locator("#next-due")).to_contain_text("after the latest reading")
     assert axe_violations(page) == []
     screenshot(page, "indicator-readings")
+    page.get_by_role("link", name="Withdraw the reading of").last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw a reading")
+    page.get_by_role("button", name="Withdraw reading").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the reading is withdrawn")
+    assert axe_violations(page) == []
+    page.get_by_label("Why are you withdrawing this reading?").fill("Mistyped: it is 28%.")
+    page.get_by_role("button", name="Withdraw reading").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Reading withdrawn: 29%")
+    expect(page.locator("tbody tr").last).to_contain_text("Mistyped: it is 28%.")
+    expect(
+        page.get_by_role("img", name="Chart of the readings of").locator("circle")
+    ).to_have_count(1)
 
 
 def test_monitoring_pages_reflow_at_320_px(
@@ -111,9 +123,12 @@ def test_monitoring_pages_reflow_at_320_px(
             groups=[("Least deprived quintile, in the whole of the region", "1,000")],
             note="A long note " * 20,
         )
+    page.goto(first)
+    withdraw = page.get_by_role("link", name="Withdraw the reading of").last.get_attribute("href")
     for name, path in (
         ("indicators", f"/assessments/{signed_uid}/indicators"),
         ("indicator", first),
+        ("withdraw-reading", withdraw),
     ):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
