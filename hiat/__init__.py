@@ -23,6 +23,7 @@ from hiat import (
     logs,
     notifications,
     pages,
+    readings,
     register,
     review,
     security,
@@ -117,7 +118,17 @@ def create_app(
     store.init_app(app)
     commands.init_app(app)
     accounts.init_app(app)
-    for area in (site, assessments, pages, documents, review, register, actions, notifications):
+    for area in (
+        site,
+        assessments,
+        pages,
+        documents,
+        review,
+        register,
+        actions,
+        readings,
+        notifications,
+    ):
         app.register_blueprint(area.bp)
     errors.init_app(app)
     return app

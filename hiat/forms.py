@@ -47,10 +47,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from hiat import dates
+from hiat import dates, monitoring
 from hiat.questions import IMPACT_PARTS, OWN_GROUP, Banks, Option, Question, group_label
 from hiat.store import NewAnswer
-from hiat.text import is_blank, newlines
+from hiat.text import CONTROL, is_blank, newlines
 
 DEFAULT_MAX_LENGTH = {"text": 500, "textarea": 20000}
 # Rows in one table (an action plan, indicators...). The export schema allows as many, so
@@ -591,6 +591,89 @@ class NotificationsForm(HiatForm):
         ],
         validators=[InputRequired(message="Select yes if you want the digest, or no")],
         invalid_choice_message=choose_one("Email me a digest of what is due"),
+    )
+
+
+# C1 controls and Unicode noncharacters: like CONTROL, they carry no words, and HTML may
+# not hold them.
+UNSHOWABLE = re.compile(
+    "[\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+
+
+def without_controls(value: Any) -> Any:
+    """Control characters (but tab and line feed) carry no words: a reading keeps none.
+
+    Runs after tidy_text, so it tidies again what removing them leaves.
+    """
+    if not isinstance(value, str):
+        return value
+    return tidy_text(UNSHOWABLE.sub("", CONTROL.sub("", value)))
+
+
+class ReadingForm(HiatForm):
+    """One reading of a signed-off indicator: recorded without starting a new revision."""
+
+    date = StringField(
+        "Date of the reading",
+        filters=[without_controls],
+        validators=[
+            TextRequired(message="Enter the date the reading is for, for example 30 6 2027"),
+            Length(max=40, message="Enter the date as a real date, for example 30 6 2027"),
+        ],
+    )
+    value = StringField(
+        "Value",
+        filters=[without_controls],
+        validators=[
+            TextRequired(message="Enter the value of the reading, for example 27%"),
+            Length(max=100, message="The value must be 100 characters or fewer"),
+        ],
+    )
+    groups = TextAreaField(
+        "Values for each group (optional)",
+        filters=[without_controls],
+        validators=[Length(max=10000, message="The values for each group are too long")],
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        filters=[without_controls],
+        validators=[Length(max=3000, message="The note must be 3,000 characters or fewer")],
+    )
+    source = StringField(
+        "Source (optional)",
+        filters=[without_controls],
+        validators=[Length(max=500, message="The source must be 500 characters or fewer")],
+    )
+
+    def validate_date(self, field: Field) -> None:
+        day = dates.parse_date(field.data)
+        if day is None:
+            raise ValidationError("Enter the date as a real date, for example 30 6 2027")
+        if day > dt.date.today():
+            raise ValidationError("The date of the reading must be today or in the past")
+
+    def validate_groups(self, field: Field) -> None:
+        try:
+            monitoring.parse_groups(field.data or "")
+        except monitoring.GroupLineError as err:
+            raise ValidationError(str(err)) from err
+
+
+class WithdrawReadingForm(HiatForm):
+    """Why a mistaken reading is withdrawn: it stays in the record, marked."""
+
+    reason = TextAreaField(
+        "Why are you withdrawing this reading?",
+        filters=[without_controls],
+        validators=[
+            TextRequired(message="Say why the reading is withdrawn, for example it was mistyped"),
+            Length(max=3000, message="The reason must be 3,000 characters or fewer"),
+        ],
     )
 
 

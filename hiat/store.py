@@ -13,7 +13,7 @@ import os
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -488,6 +488,47 @@ def _add_action_updates(db: Database) -> None:
         strict=True,
     )
     db["action_updates"].create_index(["assessment_id", "revision", "question_id", "row", "id"])
+
+
+@MIGRATIONS(name="0013_indicator_readings")
+def _add_indicator_readings(db: Database) -> None:
+    # The readings of each indicator of a signed revision: appended, and never changed but
+    # once, to withdraw a mistaken one (it stays, marked, with who withdrew it and why). The
+    # indicator itself (baseline, target, how often) stays as signed, in the snapshot.
+    # `groups` holds the values per group of its breakdown as JSON [[group, value], ...].
+    db["indicator_readings"].create(
+        {
+            "id": int,
+            "assessment_id": int,
+            "revision": int,
+            "question_id": str,
+            "row": int,
+            "date": str,
+            "value": str,
+            "groups": str,
+            "note": str,
+            "source": str,
+            "at": str,
+            "by": str,
+            "withdrawn_at": str,
+            "withdrawn_by": str,
+            "withdrawn_reason": str,
+        },
+        pk="id",
+        foreign_keys=[("assessment_id", "assessments", "id")],
+        not_null={"assessment_id", "revision", "question_id", "row", "date", "value", "at"},
+        defaults={
+            "groups": "[]",
+            "note": "",
+            "source": "",
+            "by": "",
+            "withdrawn_at": "",
+            "withdrawn_by": "",
+            "withdrawn_reason": "",
+        },
+        strict=True,
+    )
+    db["indicator_readings"].create_index(["assessment_id", "revision", "question_id", "row", "id"])
 
 
 @MIGRATIONS(name="0016_notifications")
@@ -2543,6 +2584,121 @@ def latest_signoffs(db: Database, organisation_id: int) -> list[tuple[str, Signo
             [organisation_id],
         )
         return [(r["uid"], _signoff(r)) for r in rows]
+
+
+# ---------------------------------------------------------------- indicator readings
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One reading of a signed revision's indicator, as recorded."""
+
+    question_id: str
+    row: int
+    date: str  # ISO date the value is for
+    value: str
+    groups: tuple[tuple[str, str], ...]  # (group, value) in the order typed
+    note: str
+    source: str
+    at: str  # when it was recorded
+    by: str
+    id: int = 0
+    withdrawn_at: str = ""  # set once, when someone withdraws a mistaken reading
+    withdrawn_by: str = ""
+    withdrawn_reason: str = ""
+
+
+def add_reading(
+    db: Database,
+    uid: str,
+    revision: int,
+    question_id: str,
+    row: int,
+    *,
+    date: str,
+    value: str,
+    groups: Sequence[tuple[str, str]] = (),
+    note: str = "",
+    source: str = "",
+    by: str = "",
+) -> int:
+    """Record a reading of a signed revision's indicator; earlier readings stay as they were.
+
+    Returns the new reading's id.
+    """
+    with write_tx(db):
+        assessment_id = _id_for(db, uid)
+        signed = db.execute(
+            "SELECT 1 FROM signoffs WHERE assessment_id = ? AND revision = ?",
+            [assessment_id, revision],
+        ).fetchone()
+        if signed is None:
+            raise AssessmentNotFound(f"{uid} revision {revision} is not signed off")
+        table = db["indicator_readings"]
+        table.insert(
+            {
+                "assessment_id": assessment_id,
+                "revision": revision,
+                "question_id": question_id,
+                "row": row,
+                "date": date,
+                "value": value,
+                "groups": json.dumps([list(pair) for pair in groups], ensure_ascii=False),
+                "note": note,
+                "source": source,
+                "at": _now(),
+                "by": by,
+            }
+        )
+        return table.last_pk
+
+
+def readings(db: Database, uid: str, revision: int) -> dict[tuple[str, int], list[Reading]]:
+    """Every reading of the revision's indicators, in the order recorded, by (question id, row)."""
+    with _reading():
+        rows = db.query(
+            "SELECT * FROM indicator_readings WHERE assessment_id = ? AND revision = ? ORDER BY id",
+            [_id_for(db, uid), revision],
+        )
+        found: dict[tuple[str, int], list[Reading]] = {}
+        for r in rows:
+            found.setdefault((r["question_id"], r["row"]), []).append(
+                Reading(
+                    r["question_id"],
+                    r["row"],
+                    r["date"],
+                    r["value"],
+                    tuple((str(g), str(v)) for g, v in json.loads(r["groups"])),
+                    r["note"],
+                    r["source"],
+                    r["at"],
+                    r["by"],
+                    r["id"],
+                    r["withdrawn_at"],
+                    r["withdrawn_by"],
+                    r["withdrawn_reason"],
+                )
+            )
+        return found
+
+
+class ReadingNotFound(StoreError):
+    """No reading of this revision has this id, or it was withdrawn already."""
+
+
+def withdraw_reading(
+    db: Database, uid: str, revision: int, reading_id: int, *, reason: str, by: str
+) -> None:
+    """Mark a mistaken reading withdrawn: it stays in the record, but counts no more."""
+    with write_tx(db):
+        done = db.execute(
+            "UPDATE indicator_readings SET withdrawn_at = ?, withdrawn_by = ?, "
+            "withdrawn_reason = ? WHERE id = ? AND assessment_id = ? AND revision = ? "
+            "AND withdrawn_at = ''",
+            [_now(), by, reason, reading_id, _id_for(db, uid), revision],
+        )
+        if done.rowcount != 1:
+            raise ReadingNotFound(
+                f"{uid} revision {revision} has no reading {reading_id} to withdraw"
+            )
 
 
 # ---------------------------------------------------------------- backups

@@ -3,8 +3,9 @@ have a role on, read from the store as `reminders.Reminder`s.
 
 No routes. The `remind` command turns these into each person's digest, and the calendar
 feed into events. Who is reminded of what: reviews go to the authors, reviewers and
-approvers of an approved assessment (viewers only read); actions to its authors, since an
-action's owner is free text, not an account.
+approvers of an approved assessment (viewers only read); actions and indicator readings to
+its authors, since an action's owner is free text, not an account, and only authors record
+readings.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from hiat import dates, store, tracking, transfer
+from hiat import dates, monitoring, store, tracking, transfer
 from hiat.questions import Banks
-from hiat.reminders import ACTION, REVIEW, Email, Reminder, digest
+from hiat.reminders import ACTION, READING, REVIEW, Email, Reminder, digest
 
 Link = Callable[..., str]
 REVIEW_ROLES = frozenset({"author", "reviewer", "approver"})
@@ -31,20 +32,18 @@ def for_person(
 ) -> list[Reminder]:
     """Everything with a date the person should hear of, however far off.
 
-    `actions_cache` keeps each assessment's action reminders while one run goes through
-    many people, so a signed snapshot is read once, not once a person.
+    `actions_cache` keeps each assessment's action and reading reminders while one run goes
+    through many people, so a signed snapshot is read once, not once a person.
     """
     cache = {} if actions_cache is None else actions_cache
-    held = store.held_assessments(db, user)
     found: list[Reminder] = []
-    for assessment in held:
+    for assessment in store.held_assessments(db, user):
         if assessment.role in REVIEW_ROLES:
             found += review_reminders(assessment, link)
         if assessment.role in ACTION_ROLES and assessment.signed_revision:
             if assessment.uid not in cache:
-                cache[assessment.uid] = action_reminders(db, banks, assessment, link)
+                cache[assessment.uid] = signed_reminders(db, banks, assessment, link)
             found += cache[assessment.uid]
-    found += reading_reminders(db, banks, user, held, link)
     return found
 
 
@@ -65,13 +64,27 @@ def review_reminders(assessment: store.HeldAssessment, link: Link) -> list[Remin
     ]
 
 
-def action_reminders(
+def signed_reminders(
     db: store.Database, banks: Banks, assessment: store.HeldAssessment, link: Link
 ) -> list[Reminder]:
-    """The open actions of the newest signed revision that have a due date."""
+    """The open actions and the indicator readings of the newest signed revision."""
     wanted = assessment.signed_revision
     signoff = next(s for s in store.list_signoffs(db, assessment.uid) if s.revision == wanted)
     signed = transfer.snapshot_assessment(signoff.snapshot, assessment.uid)
+    return action_reminders(db, banks, assessment, signed, signoff, link) + reading_reminders(
+        db, banks, assessment, signed, signoff, link
+    )
+
+
+def action_reminders(
+    db: store.Database,
+    banks: Banks,
+    assessment: store.HeldAssessment,
+    signed: store.Assessment,
+    signoff: store.Signoff,
+    link: Link,
+) -> list[Reminder]:
+    """The open actions of the signed revision that have a due date."""
     updates = store.action_updates(db, assessment.uid, signoff.revision)
     found = []
     for action in tracking.signed_actions(banks, signed, updates):
@@ -102,18 +115,36 @@ def action_reminders(
 def reading_reminders(
     db: store.Database,
     banks: Banks,
-    user: store.User,
-    held: list[store.HeldAssessment],
+    assessment: store.HeldAssessment,
+    signed: store.Assessment,
+    signoff: store.Signoff,
     link: Link,
 ) -> list[Reminder]:
-    """Indicator readings due on the assessments the person holds (kind READING).
-
-    Empty for now: indicator readings (issue 14, point 2) are built separately. When they
-    land, return a Reminder(kind=reminders.READING, ...) for each indicator whose next
-    reading is due, with a key such as f"reading-{uid}-{revision}-{indicator}"; the digest,
-    its subject and the calendar already handle the kind.
-    """
-    return []
+    """The next reading of each signed indicator whose frequency gives a date."""
+    readings = store.readings(db, assessment.uid, signoff.revision)
+    found = []
+    for indicator in monitoring.from_signoff(banks, signed, signoff, readings):
+        if indicator.next_due is None:
+            continue  # a frequency the service cannot read: its page says why
+        found.append(
+            Reminder(
+                kind=READING,
+                title=assessment.title,
+                what=f"The next reading of “{_short(indicator.name) or 'an unnamed indicator'}”",
+                due=indicator.next_due,
+                link=link(
+                    "monitoring.indicator",
+                    uid=assessment.uid,
+                    question_id=indicator.question_id,
+                    row=indicator.row,
+                ),
+                key=(
+                    f"reading-{assessment.uid}-{signoff.revision}-"
+                    f"{indicator.question_id}-{indicator.row}"
+                ),
+            )
+        )
+    return found
 
 
 def _short(text: str) -> str:

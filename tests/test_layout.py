@@ -26,6 +26,7 @@ AREAS = frozenset(
         "register",
         "actions",
         "notifications",
+        "monitoring",
     }
 )
 # Public routes outside the site area, each opened by something other than a sign-in.

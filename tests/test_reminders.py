@@ -13,7 +13,7 @@ import icalendar
 import pytest
 from aiosmtpd.controller import Controller
 
-from hiat import create_app, ical, reminders, store
+from hiat import create_app, ical, monitoring, reminders, store
 from hiat.reminders import ACTION, READING, REVIEW, Reminder
 from hiat.settings import SettingError
 from tests.conftest import check_page, normalize, signed_in_client
@@ -186,8 +186,11 @@ def test_remind_emails_each_person_one_digest_through_the_smtp_server(app, signe
     mine = inbox.to("alex@wirral.gov.uk")
     assert mine["To"] == "alex@wirral.gov.uk"
     assert mine["From"].addresses[0].addr_spec == "hiat@example.org"
+    # Signed today, the worked example's indicators (every quarter, every year) are all
+    # overdue for a reading by April 2028.
     assert subject(mine) == (
-        "Health equity impact assessment: 1 review overdue and 1 action overdue"
+        "Health equity impact assessment: 1 review overdue, 1 action overdue and "
+        "25 indicator readings overdue"
     )
     text = body(mine).splitlines()
     assert text[0] == "Hello Alex Author,"
@@ -211,8 +214,14 @@ def test_done_actions_and_far_off_dates_are_left_out(app, signed, smtp):
     use_mail(app, port)
     result = remind(app, "--today", "2028-01-01")
     assert result.exit_code == 0, result.output
-    assert "Sent 0 digests, 3 people had nothing due" in result.output
-    assert inbox.messages == []
+    # Only the author hears, and only of indicator readings: the action is done and the
+    # review is three months off.
+    assert "Sent 1 digest, 2 people had nothing due" in result.output
+    assert inbox.recipients() == ["alex@wirral.gov.uk"]
+    early = body(inbox.to("alex@wirral.gov.uk"))
+    assert "The action" not in early and "The review" not in early
+    assert "The next reading of “" in early
+    inbox.messages.clear()
     soon = remind(app, "--today", "2028-03-15")
     assert "Sent 3 digests" in soon.output
     assert "The action" not in body(inbox.to("alex@wirral.gov.uk"))
@@ -420,7 +429,11 @@ def test_the_calendar_feed_has_all_day_events_with_alarms_and_stable_uids(app, s
     first = anonymous.get(path)
     assert first.status_code == 200
     assert first.mimetype == "text/calendar"
-    found = events(first.data)
+    every = events(first.data)
+    readings = [e for e in every if str(e["UID"]).startswith(f"reading-{uid}-1-")]
+    assert len(readings) == 25  # one next reading per indicator of the worked example
+    assert {str(e["SUMMARY"]).split(":")[0] for e in readings} == {"Indicator reading due"}
+    found = [e for e in every if e not in readings]
     assert [str(e["SUMMARY"]).split(":")[0] for e in found] == ["Action due", "Review due"]
     action, review = found
     assert action["DTSTART"].dt == dt.date(2027, 6, 30)
@@ -436,7 +449,7 @@ def test_the_calendar_feed_has_all_day_events_with_alarms_and_stable_uids(app, s
         assert alarm["TRIGGER"].dt == dt.timedelta(days=-3)
         assert "DTSTAMP" in event
     second = events(anonymous.get(path).data)
-    assert [str(e["UID"]) for e in second] == [str(e["UID"]) for e in found]
+    assert [str(e["UID"]) for e in second] == [str(e["UID"]) for e in every]
 
 
 def test_a_reviewer_sees_review_dates_only(app, signed):
@@ -519,3 +532,33 @@ def test_the_settings_page_needs_sign_in_but_the_feed_does_not(app, signed):
     # Someone with no role on any assessment has an empty calendar, not an error.
     path = make_feed(client).split("localhost", 1)[1]
     assert events(anonymous.get(path).data) == []
+
+
+def test_a_reading_recorded_moves_the_next_reading_on_in_the_digest_and_calendar(app, signed):
+    uid, author, _, _ = signed
+    app.config["BASE_URL"] = BASE
+    page = check_page(author.get(f"/assessments/{uid}/indicators").get_data(as_text=True))
+    link = page.select_one("tbody th a")["href"]
+    question_id, row = link.rsplit("/", 2)[-2:]
+    name = normalize(page.select_one("tbody th a").text)
+    feed = make_feed(author).removeprefix(BASE)
+    anonymous = app.test_client()
+
+    def next_reading() -> dt.date:
+        uid_key = f"reading-{uid}-1-{question_id}-{row}@hiat"
+        (event,) = [e for e in events(anonymous.get(feed).data) if str(e["UID"]) == uid_key]
+        assert str(event["URL"]) == f"{BASE}{link}"
+        return event["DTSTART"].dt
+
+    # The worked example's first indicator is read every quarter: first due a quarter on from
+    # the sign-off.
+    assert next_reading() == monitoring.add_months(dt.date.today(), 3)
+    read_on = dt.date.today() - dt.timedelta(days=40)
+    reply = author.post(link, data={"date": read_on.strftime("%d %m %Y"), "value": "31%"})
+    assert reply.status_code == 302
+    after = next_reading()
+    assert after == monitoring.add_months(read_on, 3)  # a quarter on from the reading
+    printed = remind(app, "--dry-run", "--today", after.isoformat()).output
+    assert f"- The next reading of “{name[:20]}" in printed
+    assert "is due today" in printed
+    assert f"  {BASE}{link}" in printed
