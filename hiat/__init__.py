@@ -22,6 +22,8 @@ from hiat import (
     impacts,
     logs,
     pages,
+    public,
+    publishing,
     register,
     review,
     security,
@@ -108,7 +110,17 @@ def create_app(
     store.init_app(app)
     commands.init_app(app)
     accounts.init_app(app)
-    for area in (site, assessments, pages, documents, review, register, actions):
+    for area in (
+        site,
+        assessments,
+        pages,
+        documents,
+        review,
+        register,
+        actions,
+        public,
+        publishing,
+    ):
         app.register_blueprint(area.bp)
     errors.init_app(app)
     return app

@@ -16,7 +16,18 @@ from hiat.access import PUBLIC
 PACKAGE = Path(__file__).resolve().parent.parent / "hiat"
 # Every route belongs to one of these.
 AREAS = frozenset(
-    {"site", "assessments", "pages", "documents", "review", "accounts", "register", "actions"}
+    {
+        "site",
+        "assessments",
+        "pages",
+        "documents",
+        "review",
+        "accounts",
+        "register",
+        "actions",
+        "public",
+        "publishing",
+    }
 )
 
 
@@ -85,6 +96,10 @@ def test_every_route_belongs_to_one_of_the_areas(app: Flask):
     assert set(app.blueprints) <= AREAS
 
 
-def test_the_public_pages_are_exactly_the_site_pages(app: Flask):
-    site = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("site.")}
-    assert site == PUBLIC
+def test_the_public_pages_are_exactly_the_site_pages_and_the_public_register(app: Flask):
+    public = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.partition(".")[0] in ("site", "public")
+    }
+    assert public == PUBLIC
