@@ -42,11 +42,11 @@ def details(banks: Banks, signed: Assessment) -> dict[str, str]:
     summary = wizard.summary_fields(values, banks)
     entry = impacts.entry(banks, values)
     return {
-        "title": clean(summary["title"]) or "Untitled policy",
-        "organisation": clean(summary["organisation"]),
-        "place": clean(summary["place"]),
-        "summary": clean(entry.summary),
-        "decision_body": clean(entry.decision_body),
+        "title": clean(summary["title"]).strip() or "Untitled policy",
+        "organisation": clean(summary["organisation"]).strip(),
+        "place": clean(summary["place"]).strip(),
+        "summary": clean(entry.summary).strip(),
+        "decision_body": clean(entry.decision_body).strip(),
         "decision_date": entry.decision_date,
     }
 
