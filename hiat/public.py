@@ -33,7 +33,10 @@ def _published(org: str, uid: str, revision: int) -> store.Publication:
 
 def _signoff(publication: store.Publication) -> store.Signoff:
     signoffs = store.list_signoffs(store.get_db(), publication.uid)
-    return next(s for s in signoffs if s.revision == publication.revision)
+    found = next((s for s in signoffs if s.revision == publication.revision), None)
+    if found is None:
+        abort(404)  # only a signed revision is ever published: this is a damaged record
+    return found
 
 
 def _address(publication: store.Publication, fmt: str | None = None, **extra) -> str:

@@ -549,3 +549,15 @@ def test_the_organisations_address_part_is_fixed_at_its_first_publication(app, p
         found = store.get_publication(store.get_db(), other, 1)
     assert found.organisation_slug == "wirral-council"
     assert public_client(app).get(address).status_code == 200
+
+
+def test_an_organisations_address_part_is_plain_whole_words():
+    from hiat.publications import slug
+
+    assert slug("Wirral Council") == "wirral-council"
+    assert slug("Cyngor Sir Ynys Môn / Isle of Anglesey") == "cyngor-sir-ynys-mon-isle-of-anglesey"
+    assert slug("St Helens Council's Public Health") == "st-helens-councils-public-health"
+    assert slug("NHS " + "Cheshire and Merseyside " * 5) == (
+        "nhs-cheshire-and-merseyside-cheshire-and-merseyside-cheshire"
+    )
+    assert slug("???") == "organisation"
