@@ -110,7 +110,7 @@ def test_an_administrator_publishes_a_signed_revision_from_the_task_list(app, si
     after = get(admin, reply.headers["Location"])
     assert "Revision 1 is published in the public register" in normalize(after.text)
     cell = normalize(after.select("tbody td")[0].text)
-    assert cell.startswith("Published on ")
+    assert cell.startswith("Published on ") and "by Ada Admin" in cell
     with app.app_context():
         actions = [e.action for e in store.list_audit(store.get_db(), signed_organisation(app))]
     assert "published" in actions
@@ -423,6 +423,17 @@ def test_hostile_text_is_escaped_in_the_page_csv_json_and_feed(app, team, admin)
     assert visitor.get("/register/published.json").get_json()["records"][0]["title"] == shown
     _, entries = atom_entries(visitor)  # parses: no control characters, ]]> escaped
     assert entries[0].findtext(f"{ATOM}title") == f"{shown} (revision 1)"
+    # The reason for withdrawing is the administrator's own text, shown to the public.
+    reason = "=cmd|' /C calc'!A0 <script>alert(2)</script> ]]>"
+    admin.post(f"/assessments/{uid}/revisions/1/withdraw", data={"reason": reason})
+    notice = visitor.get(page.select_one("tbody th a")["href"])
+    assert notice.status_code == 410
+    assert "<script>alert(2)" not in notice.get_data(as_text=True)
+    assert reason in normalize(check_page(notice.get_data(as_text=True)).text)
+    _, entries = atom_entries(visitor)
+    assert entries[0].findtext(f"{ATOM}summary").endswith(reason)
+    sheet = visitor.get("/register/published.csv").data.decode("utf-8-sig")
+    assert list(csv.DictReader(io.StringIO(sheet)))[0]["Why it was withdrawn"] == "'" + reason
 
 
 # ---------------------------------------------------------------- nothing else is reachable
