@@ -23,6 +23,8 @@ from hiat import (
     logs,
     notifications,
     pages,
+    public,
+    publishing,
     readings,
     register,
     review,
@@ -128,6 +130,8 @@ def create_app(
         actions,
         readings,
         notifications,
+        public,
+        publishing,
     ):
         app.register_blueprint(area.bp)
     errors.init_app(app)

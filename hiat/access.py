@@ -25,6 +25,13 @@ PUBLIC = frozenset(
         "site.healthz",
         # A calendar app cannot sign in: the secret in the feed's URL is what opens it.
         "notifications.calendar_feed",
+        # The public register: only what an organisation has published (hiat/public.py).
+        "public.register",
+        "public.statement_page",
+        "public.statement_file",
+        "public.feed",
+        "public.open_data_csv",
+        "public.open_data_json",
     }
 )
 
@@ -111,7 +118,9 @@ def require_author() -> None:
         abort(403)
 
 
-def pagination(page: store.RegisterPage | store.ChangesPage, link) -> dict | None:
+def pagination(
+    page: store.RegisterPage | store.ChangesPage | store.PublicationsPage, link
+) -> dict | None:
     """The GOV.UK pagination component's parameters, or None for a single page."""
     if page.pages <= 1:
         return None

@@ -1,7 +1,8 @@
 """The documents made from an assessment, and how a file is sent: no routes.
 
 The documents blueprint serves the current state; the review blueprint serves each
-revision exactly as signed. Both build, render and name files with these.
+revision exactly as signed, and the public register the revisions published. They all
+build, render and name files with these.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from flask import Response, current_app, render_template
 
-from hiat import board, exports, pdf, statement, store
+from hiat import board, dates, exports, pdf, statement, store, transfer
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NAME_WORDS_LENGTH = 60  # characters of the title in a file name, in whole words
@@ -43,6 +44,29 @@ RENDERERS = {
     "print": _print_html,
 }
 MIMETYPES = {"md": "text/markdown; charset=utf-8", "docx": DOCX_TYPE, "pdf": "application/pdf"}
+
+
+def signed_assessment(uid: str, signoff: store.Signoff) -> store.Assessment:
+    return transfer.snapshot_assessment(signoff.snapshot, uid)
+
+
+def signed_document(uid: str, signoff: store.Signoff, kind: str, fmt: str) -> bytes | str:
+    """A document of a revision exactly as signed: made once, it never changes.
+
+    `fmt` is a RENDERERS key, or "html" for the statement shown inside a page.
+    """
+
+    def make() -> bytes | str:
+        built = BUILDERS[kind](
+            signed_assessment(uid, signoff),
+            current_app.extensions["hiat"],
+            dates.uk_date(signoff.signed_at),
+            signoff,
+        )
+        return statement.render_html(built) if fmt == "html" else RENDERERS[fmt](built)
+
+    key = ("signed", kind, fmt, uid, signoff.revision, signoff.id)
+    return current_app.extensions["hiat_documents"].get_or_make(key, make)
 
 
 def download(data: bytes, mimetype: str, filename: str) -> Response:

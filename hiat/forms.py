@@ -687,6 +687,21 @@ class CommentForm(HiatForm):
     )
 
 
+class WithdrawForm(HiatForm):
+    """Why a published revision is taken out of the public register: shown to the public."""
+
+    reason = TextAreaField(
+        "Why is it being withdrawn?",
+        validators=[
+            TextRequired(
+                message="Say why the statement is being withdrawn, for example that the "
+                "policy was stopped or a later revision replaces it"
+            ),
+            Length(max=1000, message="The reason must be 1,000 characters or fewer"),
+        ],
+    )
+
+
 class ImportForm(HiatForm):
     file = FileField(
         "Upload a file",

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from hiat import dates, downloads, forms, mail, reminders, store, transfer, wizard
+from hiat import downloads, forms, mail, reminders, store, transfer, wizard
 from hiat.access import account, banks, load, load_as, log, pagination, role_on
 from hiat.downloads import download, download_name
 from hiat.links import link_maker
@@ -184,7 +184,7 @@ def _signed(uid: str, revision: int) -> tuple[store.Assessment, store.Signoff]:
     load(uid)
     for signoff in store.list_signoffs(store.get_db(), uid):
         if signoff.revision == revision:
-            return transfer.snapshot_assessment(signoff.snapshot, uid), signoff
+            return downloads.signed_assessment(uid, signoff), signoff
     abort(404)
 
 
@@ -194,15 +194,7 @@ def signed_statement(uid: str, revision: int, kind: str, fmt: str):
     if kind not in downloads.BUILDERS or fmt not in downloads.MIMETYPES:
         abort(404)
     assessment, signoff = _signed(uid, revision)
-
-    def make() -> bytes:
-        built = downloads.BUILDERS[kind](
-            assessment, banks(), dates.uk_date(signoff.signed_at), signoff
-        )
-        return downloads.RENDERERS[fmt](built)
-
-    key = ("signed", kind, fmt, uid, revision, signoff.id)
-    data = current_app.extensions["hiat_documents"].get_or_make(key, make)
+    data = downloads.signed_document(uid, signoff, kind, fmt)
     name = download_name(assessment, downloads.FILE_PREFIX[kind])
     return download(data, downloads.MIMETYPES[fmt], f"{name}-revision-{revision}-approved.{fmt}")
 

@@ -531,6 +531,71 @@ def _add_indicator_readings(db: Database) -> None:
     db["indicator_readings"].create_index(["assessment_id", "revision", "question_id", "row", "id"])
 
 
+@MIGRATIONS(name="0015_publications")
+def _add_publications(db: Database) -> None:
+    # A signed revision an organisation's administrator has made public. The details are
+    # copied from the signed snapshot when it is published, so the public list, search, feed
+    # and open data never read drafts. A withdrawn row stays: its address shows a notice.
+    db["publications"].create(
+        {
+            "id": int,
+            "assessment_id": int,
+            "revision": int,
+            "organisation_id": int,
+            "organisation_slug": str,
+            "title": str,
+            "organisation": str,
+            "place": str,
+            "summary": str,
+            "decision_body": str,
+            "decision_date": str,
+            "signed_at": str,
+            "published_at": str,
+            "published_by": str,
+            "withdrawn_at": str,
+            "withdrawn_by": str,
+            "withdrawn_reason": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("assessment_id", "assessments", "id"),
+            ("organisation_id", "organisations", "id"),
+        ],
+        not_null={
+            "assessment_id",
+            "revision",
+            "organisation_id",
+            "organisation_slug",
+            "signed_at",
+            "published_at",
+            "updated_at",
+        },
+        defaults={
+            "title": "",
+            "organisation": "",
+            "place": "",
+            "summary": "",
+            "decision_body": "",
+            "decision_date": "",
+            "published_by": "",
+            "withdrawn_at": "",
+            "withdrawn_by": "",
+            "withdrawn_reason": "",
+        },
+        strict=True,
+    )
+    db["publications"].create_index(["assessment_id", "revision"], unique=True)
+    db["publications"].create_index(["updated_at"])
+    db["publications"].enable_fts(
+        ["title", "summary", "organisation", "place"], create_triggers=True, tokenize="porter"
+    )
+    # The organisation's part of its public addresses, fixed at its first publication so a
+    # new name never breaks a link.
+    db.execute("ALTER TABLE organisations ADD COLUMN public_slug TEXT")
+    db["organisations"].create_index(["public_slug"], unique=True)
+
+
 @MIGRATIONS(name="0016_notifications")
 def _add_notifications(db: Database) -> None:
     # What each person wants by email; a person with no row gets the digest.
@@ -2699,6 +2764,220 @@ def withdraw_reading(
             raise ReadingNotFound(
                 f"{uid} revision {revision} has no reading {reading_id} to withdraw"
             )
+
+
+# ---------------------------------------------------------------- public register
+class NotSignedOff(StoreError):
+    """This revision was never signed off, so there is nothing to publish."""
+
+
+class NotPublished(StoreError):
+    """This revision is not published (or is withdrawn already)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A signed revision in the public register, with its details as signed."""
+
+    uid: str
+    revision: int
+    organisation_slug: str
+    title: str
+    organisation: str
+    place: str
+    summary: str
+    decision_body: str
+    decision_date: str
+    signed_at: str
+    published_at: str
+    published_by: str
+    withdrawn_at: str
+    withdrawn_by: str
+    withdrawn_reason: str
+    updated_at: str
+
+    @property
+    def withdrawn(self) -> bool:
+        return bool(self.withdrawn_at)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationsPage:
+    rows: tuple[Publication, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return page_count(self.total, self.per_page)
+
+
+PUBLICATION_DETAILS = (
+    "title",
+    "organisation",
+    "place",
+    "summary",
+    "decision_body",
+    "decision_date",
+)
+PUBLICATION_SELECT = (
+    "SELECT a.uid, p.revision, p.organisation_slug, p.title, p.organisation, p.place, p.summary, "
+    "p.decision_body, p.decision_date, p.signed_at, p.published_at, p.published_by, "
+    "p.withdrawn_at, p.withdrawn_by, p.withdrawn_reason, p.updated_at "
+    "FROM publications p JOIN assessments a ON a.id = p.assessment_id"
+)
+# The newest revision of each assessment that is published and not withdrawn.
+LATEST_PUBLISHED = (
+    "p.withdrawn_at = '' AND p.revision = (SELECT max(q.revision) FROM publications q "
+    "WHERE q.assessment_id = p.assessment_id AND q.withdrawn_at = '')"
+)
+
+
+def publish(
+    db: Database,
+    uid: str,
+    revision: int,
+    *,
+    by: str,
+    details: Mapping[str, str],
+    slug: str,
+) -> Publication:
+    """Put a signed revision in the public register (again, if it was withdrawn).
+
+    `details` are the PUBLICATION_DETAILS as the signed statement shows them. `slug` is
+    the organisation's address part if it has none yet; it is never changed afterwards.
+    """
+    with write_tx(db):
+        row = _row(db, uid)
+        signed = db.execute(
+            "SELECT signed_at FROM signoffs WHERE assessment_id = ? AND revision = ?",
+            [row["id"], revision],
+        ).fetchone()
+        if signed is None or row["organisation_id"] is None:
+            raise NotSignedOff(f"{uid} revision {revision}")
+        now = _now()
+        found = db.execute(
+            "SELECT id, withdrawn_at FROM publications WHERE assessment_id = ? AND revision = ?",
+            [row["id"], revision],
+        ).fetchone()
+        if found is None:
+            values = {k: str(details.get(k, "")) for k in PUBLICATION_DETAILS}
+            db["publications"].insert(
+                {
+                    "assessment_id": row["id"],
+                    "revision": revision,
+                    "organisation_id": row["organisation_id"],
+                    "organisation_slug": _public_slug(db, row["organisation_id"], slug),
+                    **values,
+                    "signed_at": signed[0],
+                    "published_at": now,
+                    "published_by": by,
+                    "updated_at": now,
+                }
+            )
+        elif found[1]:
+            db["publications"].update(
+                found[0],
+                {
+                    "published_at": now,
+                    "published_by": by,
+                    "withdrawn_at": "",
+                    "withdrawn_by": "",
+                    "withdrawn_reason": "",
+                    "updated_at": now,
+                },
+            )
+        if found is None or found[1]:
+            _event(db, row["id"], "published", {"revision": revision, "by": by})
+    return get_publication(db, uid, revision)
+
+
+def _public_slug(db: Database, organisation_id: int, wanted: str) -> str:
+    """The organisation's fixed address part; the first time, `wanted` made unique."""
+    kept = db.execute(
+        "SELECT public_slug FROM organisations WHERE id = ?", [organisation_id]
+    ).fetchone()
+    if kept and kept[0]:
+        return kept[0]
+    taken = {r[0] for r in db.execute("SELECT public_slug FROM organisations").fetchall()}
+    slug, number = wanted, 1
+    while slug in taken:
+        number += 1
+        slug = f"{wanted}-{number}"
+    db["organisations"].update(organisation_id, {"public_slug": slug})
+    return slug
+
+
+def withdraw(db: Database, uid: str, revision: int, *, by: str, reason: str) -> Publication:
+    """Take a published revision out of the register; its address then says when and why."""
+    with write_tx(db):
+        row = _row(db, uid)
+        now = _now()
+        changed = db.execute(
+            "UPDATE publications SET withdrawn_at = ?, withdrawn_by = ?, withdrawn_reason = ?, "
+            "updated_at = ? WHERE assessment_id = ? AND revision = ? AND withdrawn_at = ''",
+            [now, by, reason, now, row["id"], revision],
+        )
+        if changed.rowcount != 1:
+            raise NotPublished(f"{uid} revision {revision}")
+        _event(db, row["id"], "withdrawn", {"revision": revision, "by": by})
+    return get_publication(db, uid, revision)
+
+
+def get_publication(db: Database, uid: str, revision: int) -> Publication | None:
+    """The revision's publication, withdrawn or not; None if it was never published."""
+    with _reading():
+        row = db.execute(
+            f"{PUBLICATION_SELECT} WHERE a.uid = ? AND p.revision = ?", [uid, revision]
+        ).fetchone()
+    return Publication(*row) if row else None
+
+
+def publications_of(db: Database, uid: str) -> dict[int, Publication]:
+    """Every publication of the assessment, by revision."""
+    with _reading():
+        rows = db.execute(
+            f"{PUBLICATION_SELECT} WHERE a.uid = ? ORDER BY p.revision", [uid]
+        ).fetchall()
+    return {row[1]: Publication(*row) for row in rows}
+
+
+def published_page(
+    db: Database, text: str = "", page: int = 1, per_page: int = 25
+) -> PublicationsPage:
+    """One page of the public list: each assessment's newest published revision, newest first.
+
+    `text` finds words in the published titles, summaries, organisations and places.
+    """
+    where, params = LATEST_PUBLISHED, []
+    words = fts_query(text) if text else ""
+    if words:
+        where += " AND p.id IN (SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?)"
+        params.append(words)
+    elif text:
+        where += " AND 0"  # only quote marks: no words to find
+    with _reading():
+        total = db.execute(f"SELECT count(*) FROM publications p WHERE {where}", params).fetchone()[
+            0
+        ]
+        page = min(max(page, 1), page_count(total, per_page))
+        rows = db.execute(
+            f"{PUBLICATION_SELECT} WHERE {where} ORDER BY p.published_at DESC, p.id DESC "
+            "LIMIT ? OFFSET ?",
+            [*params, per_page, (page - 1) * per_page],
+        ).fetchall()
+    return PublicationsPage(tuple(Publication(*r) for r in rows), total, page, per_page)
+
+
+def all_publications(db: Database, limit: int | None = None) -> list[Publication]:
+    """Every publication ever made, withdrawn ones too: the newest change first with `limit`
+    (for the feed), otherwise in the order they were first published (for open data)."""
+    order = "p.updated_at DESC, p.id DESC" if limit else "p.id"
+    cap = f" LIMIT {int(limit)}" if limit else ""
+    with _reading():
+        rows = db.execute(f"{PUBLICATION_SELECT} ORDER BY {order}{cap}").fetchall()
+    return [Publication(*r) for r in rows]
 
 
 # ---------------------------------------------------------------- backups

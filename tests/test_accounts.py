@@ -237,12 +237,13 @@ def assessment_urls(app, uid: str) -> list[tuple[str, str]]:
         "question_id": "p1_s2_actions",
         "row": "0",
         "reading_id": "1",
+        "org": "wirral-council",
     }
     urls = []
     for rule in app.url_map.iter_rules():
         if "uid" not in rule.arguments:
             continue
-        url = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: values[m.group(1)], rule.rule)
+        url = re.sub(r"<(?:[^:>]+:)?([a-z_]+)>", lambda m: values[m.group(1)], rule.rule)
         urls.extend((method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"}))
     return urls
 

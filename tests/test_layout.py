@@ -27,6 +27,8 @@ AREAS = frozenset(
         "actions",
         "notifications",
         "monitoring",
+        "public",
+        "publishing",
     }
 )
 # Public routes outside the site area, each opened by something other than a sign-in.
@@ -98,6 +100,12 @@ def test_every_route_belongs_to_one_of_the_areas(app: Flask):
     assert set(app.blueprints) <= AREAS
 
 
-def test_the_public_pages_are_exactly_the_site_pages_and_the_calendar_feeds(app: Flask):
-    site = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("site.")}
-    assert site | PUBLIC_ELSEWHERE == PUBLIC
+def test_the_public_pages_are_the_site_pages_the_public_register_and_the_calendar_feeds(
+    app: Flask,
+):
+    public = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.partition(".")[0] in ("site", "public")
+    }
+    assert public | PUBLIC_ELSEWHERE == PUBLIC
