@@ -24,6 +24,7 @@ from hiat import (
     pages,
     register,
     review,
+    reviewing,
     security,
     settings,
     site,
@@ -108,7 +109,7 @@ def create_app(
     store.init_app(app)
     commands.init_app(app)
     accounts.init_app(app)
-    for area in (site, assessments, pages, documents, review, register, actions):
+    for area in (site, assessments, pages, documents, review, register, actions, reviewing):
         app.register_blueprint(area.bp)
     errors.init_app(app)
     return app

@@ -16,7 +16,17 @@ from hiat.access import PUBLIC
 PACKAGE = Path(__file__).resolve().parent.parent / "hiat"
 # Every route belongs to one of these.
 AREAS = frozenset(
-    {"site", "assessments", "pages", "documents", "review", "accounts", "register", "actions"}
+    {
+        "site",
+        "assessments",
+        "pages",
+        "documents",
+        "review",
+        "accounts",
+        "register",
+        "actions",
+        "reviews",
+    }
 )
 
 
