@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 from markdown_it import MarkdownIt
 
-from hiat import reviews, store, transfer, tracking
-from hiat.statement import build_statement, render_markdown
+from hiat import reviews, store, tracking, transfer
 from hiat.exports import to_docx
+from hiat.statement import build_statement, render_markdown
 from tests.conftest import check_page, normalize, signed_in_client
 from tests.test_statement import filled_values, make_assessment
 from tests.test_workflow import team  # noqa: F401 (a fixture)
