@@ -118,9 +118,7 @@ def test_a_review_from_the_start_page_to_a_new_revision(
     approver = new_page(browser, base_url, storage_state=approver_state)
     approver.goto(review_address)
     approver.get_by_role("button", name="Sign the review").click()
-    expect(approver.get_by_role("heading", level=1)).to_have_text(
-        "Sign the review of revision 1"
-    )
+    expect(approver.get_by_role("heading", level=1)).to_have_text("Sign the review of revision 1")
     assert axe_violations(approver) == []
     approver.get_by_label("Your job title").fill("Director of Public Health")
     approver.get_by_role("checkbox").check()
@@ -137,7 +135,9 @@ def test_a_review_from_the_start_page_to_a_new_revision(
     expect(page.locator("main")).to_contain_text("Landlords' consent slowed the works")
 
 
-def test_review_pages_reflow_at_320_px(browser, base_url, signed_in_state, live_app, approver_state):
+def test_review_pages_reflow_at_320_px(
+    browser, base_url, signed_in_state, live_app, approver_state
+):
     uid = _signed_with_review_overdue(live_app, "Warm homes, narrow screen")
     size = {"width": 320, "height": 640}
     page = new_page(browser, base_url, storage_state=signed_in_state, viewport=size)
