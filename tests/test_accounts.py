@@ -236,6 +236,7 @@ def assessment_urls(app, uid: str) -> list[tuple[str, str]]:
         "comment_id": "1",
         "question_id": "p1_s2_actions",
         "row": "0",
+        "number": "1",
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -33,7 +33,7 @@ def test_a_secret_key_is_made_once_and_kept_out_of_the_repo(monkeypatch, tmp_pat
 
 def test_init_db_command_reports_the_schema_version(app):
     result = app.test_cli_runner().invoke(args=["init-db"])
-    assert "schema 0012_action_updates" in result.output
+    assert "schema 0014_reviews" in result.output
 
 
 def test_session_cookie_is_httponly_and_samesite(app):

@@ -32,7 +32,7 @@ def answer(qid: str, value, label: str = "A question") -> NewAnswer:
 
 def test_migrate_creates_the_folder_and_records_the_schema_version(db_path, db):
     assert Path(db_path).exists()
-    assert store.schema_version(db) == "0012_action_updates"
+    assert store.schema_version(db) == "0014_reviews"
     assert {"assessments", "answers", "sections", "events"} <= set(db.table_names())
 
 
@@ -42,7 +42,7 @@ def test_database_uses_wal_and_a_busy_timeout(db):
 
 
 def test_migrating_twice_changes_nothing(db_path):
-    assert store.migrate(db_path) == "0012_action_updates"
+    assert store.migrate(db_path) == "0014_reviews"
 
 
 def test_saved_answers_come_back_with_their_labels(db):
@@ -176,7 +176,7 @@ def test_an_older_database_is_upgraded_and_keeps_its_data(tmp_path):
         }
     )
     old.close()
-    assert store.migrate(path) == "0012_action_updates"
+    assert store.migrate(path) == "0014_reviews"
     db = store.open_db(path)
     assessment = store.get_assessment(db, "abc")
     assert (assessment.title, assessment.revision) == ("Old plan", 1)
