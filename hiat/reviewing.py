@@ -198,6 +198,8 @@ def show(uid: str, number: int):
     assessment = load(uid)
     review = _find(uid, number)
     role = role_on(assessment)
+    if not review.signed and not _works_on(assessment, role):
+        abort(404)  # a draft is the organisation's work in progress, as a draft assessment is
     live = assessment.status == store.APPROVED and assessment.revision == review.revision
     return render_template(
         "reviews/show.html",
@@ -208,6 +210,14 @@ def show(uid: str, number: int):
         can_sign=live and not review.signed and role == "approver",
         actions_sentence=reviews.actions_sentence(review.actions),
     )
+
+
+def _works_on(assessment: store.Assessment, role: str | None) -> bool:
+    """In the owning organisation, or given a role other than reader by a share.
+
+    Everyone signed in reads a signed-off assessment, but not a review still being drafted.
+    """
+    return assessment.organisation_id == account().organisation_id or role != "viewer"
 
 
 @bp.route("/assessments/<uid>/reviews/<int:number>/sign", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from markdown_it import MarkdownIt
 
-from hiat import reviews, store, tracking, transfer
+from hiat import reviews, store, tracking, transfer, wizard
 from hiat.exports import to_docx
 from hiat.statement import build_statement, render_markdown
 from tests.conftest import check_page, normalize, signed_in_client
@@ -343,7 +343,7 @@ def test_the_signed_next_revision_keeps_the_update_in_its_downloads(app, signed)
     with app.app_context():
         banks = app.extensions["hiat"]
         assessment = store.get_assessment(store.get_db(), uid)
-        for section in __import__("hiat.wizard").wizard.sections(banks, assessment.values()):
+        for section in wizard.sections(banks, assessment.values()):
             store.set_section_complete(store.get_db(), uid, section.id, True)
     author.post(f"/assessments/{uid}/send-for-review")
     reply = approver.post(
@@ -373,11 +373,25 @@ def test_stop_the_policy_records_it_as_stopped_and_deletes_nothing(app, signed):
     register = get(author, "/assessments?status=stopped")
     rows = [normalize(r.text) for r in register.select("tbody tr")]
     assert len(rows) == 1 and "Stopped" in rows[0]
-    # Still a signed record that others read, as before.
+    # Still a signed record that others read, as before, with its signed review.
     other = signed_in_client(
         app, email="sam@halton.gov.uk", organisation="Halton Council", name="Sam"
     )
     assert other.get(f"/assessments/{uid}").status_code == 200
+    assert other.get(address).status_code == 200
+
+
+def test_a_draft_review_is_not_shown_outside_those_working_on_it(app, signed):
+    uid, author, reviewer, approver = signed
+    address = drafted(signed, reviews.CONTINUE)
+    other = signed_in_client(
+        app, email="sam@halton.gov.uk", organisation="Halton Council", name="Sam"
+    )
+    assert other.get(f"/assessments/{uid}").status_code == 200  # signed off: a public record
+    assert other.get(address).status_code == 404
+    assert other.get(f"{address}/sign").status_code == 403
+    for person in (author, reviewer, approver):
+        assert person.get(address).status_code == 200
 
 
 def test_the_drafter_cannot_sign_their_own_review(signed):
