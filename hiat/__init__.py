@@ -28,6 +28,7 @@ from hiat import (
     readings,
     register,
     review,
+    reviewing,
     security,
     settings,
     site,
@@ -132,6 +133,7 @@ def create_app(
         notifications,
         public,
         publishing,
+        reviewing,
     ):
         app.register_blueprint(area.bp)
     errors.init_app(app)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from hiat import forms, store, wizard
+from hiat import forms, reviews, store, wizard
 from hiat.access import account, banks, load, related, require_author, role_on, worked_example
 
 bp = Blueprint("assessments", __name__)
@@ -81,6 +81,8 @@ def task_list(uid: str):
         shares=store.list_shares(db, uid),
         signoffs=store.list_signoffs(db, uid),
         imported_signoffs=store.list_imported_signoffs(db, uid),
+        reviews=store.list_reviews(db, uid),
+        review_outcomes=reviews.OUTCOMES,
         open_comments=[c for c in store.list_comments(db, uid) if not c.resolved_at],
         status=wizard.status_label(
             assessment.status, assessment.value("decision_review_date"), dt.date.today()

@@ -48,10 +48,17 @@ SYMBOLS = MappingProxyType(
         NOT_SCREENED: "–",
     }
 )
-STATUS_ORDER = ("approved", "in_review", "draft")
+STATUS_ORDER = ("approved", "stopped", "in_review", "draft")
 STATUS_WORDS = MappingProxyType(
-    {"approved": "approved", "in_review": "in review", "draft": "in draft"}
+    {
+        "approved": "approved",
+        "stopped": "stopped after review",
+        "in_review": "in review",
+        "draft": "in draft",
+    }
 )
+# Signed off: a policy stopped after its review was approved, and its ratings stay as signed.
+SIGNED = frozenset({"approved", "stopped"})
 GROUP, PLACE, NO_ACTION = "group", "place", "no_action"
 NOT_KNOWN, UNRATED, NO_DATE = "not_known", "not_rated", "no_date"
 MOST_NAMED = 3  # principles and groups the pattern names
@@ -70,7 +77,7 @@ class Decision:
     title: str
     organisation: str
     place: str  # place label, e.g. "Liverpool"
-    status: str  # "draft" | "in_review" | "approved"
+    status: str  # "draft" | "in_review" | "approved" | "stopped"
     decision_date: str  # ISO date or ""
     groups: tuple[str, ...]  # the policy's groups (impacts.Entry.groups)
     impacts: tuple[Impact, ...]
@@ -416,7 +423,7 @@ def report(
     blocks += group_blocks(group_table(decisions, banks))
     blocks += _method(decisions)
     blocks += appendix_blocks(spots)
-    draft = any(d.status != "approved" for d in decisions)
+    draft = any(d.status not in SIGNED for d in decisions)
     return Statement(about, draft, tuple(blocks), SERVICE_NAME, REPORT_KIND)
 
 
@@ -722,7 +729,7 @@ def group_blocks(table: GroupTable) -> list[Block]:
 
 
 def _method(decisions: Sequence[Decision]) -> list[Block]:
-    unapproved = sum(d.status != "approved" for d in decisions)
+    unapproved = sum(d.status not in SIGNED for d in decisions)
     if unapproved:
         change = (
             f"Ratings may still change for the {count(unapproved, 'decision')} not approved yet."

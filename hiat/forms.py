@@ -677,6 +677,83 @@ class WithdrawReadingForm(HiatForm):
     )
 
 
+REVIEW_ATTESTATION = (
+    "I have read this review. It is a fair account of what the policy did to health "
+    "inequalities, and I agree its outcome."
+)
+REVIEW_TEXT_LIMIT = 5000
+
+
+def _review_text(label: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[
+            Length(
+                max=REVIEW_TEXT_LIMIT,
+                message=f"“{label}” must be {REVIEW_TEXT_LIMIT:,} characters or fewer",
+            )
+        ],
+    )
+
+
+def _optional_radios(label: str, choices: Mapping[str, str]) -> RadioField:
+    # Optional: a draft is saved with whatever is chosen so far; reviews.problems says
+    # what is still missing before it can be signed.
+    return RadioField(
+        label,
+        choices=[SelectChoice(value, text) for value, text in choices.items()],
+        validators=[Optional()],
+    )
+
+
+class ReviewForm(HiatForm):
+    """A review of a signed revision; review_form adds its fields, in the page's order."""
+
+
+def review_form(
+    principles: Iterable[tuple[str, str]], choices: Mapping[str, Mapping[str, str]]
+) -> type[ReviewForm]:
+    """A review form with three fields for each principle reviewed: (id, title) pairs.
+
+    `choices` gives each set of radios, value to label: "direction", "gap",
+    "actions_done" and "outcome". Fields are made here, in order, so the error summary
+    lists problems in the order the page asks.
+    """
+    fields: dict[str, Field] = {}
+    for pid, title in principles:
+        fields[f"finding_{pid}_direction"] = _optional_radios(
+            f"What happened to the impact on “{title}”?", choices["direction"]
+        )
+        fields[f"finding_{pid}_gap"] = _optional_radios(
+            f"What happened to the gap for “{title}”?", choices["gap"]
+        )
+        fields[f"finding_{pid}_evidence"] = _review_text(f"Evidence for “{title}”")
+    fields["actions_done"] = _optional_radios(
+        "Were the planned actions done?", choices["actions_done"]
+    )
+    fields["actions_note"] = _review_text("What was done, and what was not")
+    fields["lessons"] = _review_text("What did the review find, and what have you learnt?")
+    fields["outcome"] = _optional_radios(
+        "What should happen to the policy now?", choices["outcome"]
+    )
+    fields["next_review_date"] = StringField("Date of the next review", validators=[Length(max=40)])
+    return type("BuiltReviewForm", (ReviewForm,), fields)
+
+
+class ReviewSignForm(HiatForm):
+    job_title = StringField(
+        "Your job title",
+        validators=[
+            TextRequired(message="Enter your job title, for example Director of Public Health"),
+            Length(max=200),
+        ],
+    )
+    confirm = BooleanField(
+        REVIEW_ATTESTATION,
+        validators=[InputRequired(message="Confirm the statement to sign the review")],
+    )
+
+
 class CommentForm(HiatForm):
     text = TextAreaField(
         "Add a comment",

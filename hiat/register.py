@@ -29,6 +29,7 @@ STATUS_CHOICES = (
     ("approved", "Approved"),
     ("review_due", "Review due in the next 30 days"),
     ("review_overdue", "Review overdue"),
+    ("stopped", "Stopped after review"),
 )
 SORTS = {
     "title": "Policy",
@@ -212,7 +213,15 @@ def register():
         kind_labels={c.value: c.label for c in options["kind"]},
         date_fields=DATE_FIELDS,
         filter_errors=[{"text": text, "href": f"#{name}"} for name, text in filters.errors.items()],
+        overdue=_overdue_count(),
     )
+
+
+def _overdue_count() -> int:
+    """How many assessments the person may see have a review overdue."""
+    today = dt.date.today().isoformat()
+    query = store.RegisterFilter(statuses=("review_overdue",), today=today, due_by=today)
+    return store.register_page(store.get_db(), query, account(), per_page=1).total
 
 
 @bp.get("/assessments/archived")

@@ -131,7 +131,7 @@ def sign_off(uid: str):
             "sign_off.html", assessment=assessment, form=form, own_work=True
         ), 403
     if form.validate_on_submit():
-        snapshot = transfer.export_document(assessment, dt.datetime.now(dt.UTC))
+        snapshot = transfer.signed_snapshot(assessment, dt.datetime.now(dt.UTC))
         try:
             store.sign_off(
                 store.get_db(),

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
 
-from hiat import forms, statement, store
-from hiat.access import banks, example_assessment, worked_example
+from hiat import forms, statement, store, wizard
+from hiat.access import account, banks, example_assessment, worked_example
 
 bp = Blueprint("site", __name__)
 
@@ -31,7 +32,16 @@ def healthz():
 # ---------------------------------------------------------------- start, about and the example
 @bp.get("/")
 def start():
-    return render_template("start.html")
+    """The start page; a signed-in person also sees the reviews due on their assessments."""
+    if not current_user.is_authenticated:
+        return render_template("start.html")
+    today = dt.date.today()
+    due = store.reviews_due(store.get_db(), account(), (today + wizard.REVIEW_WARNING).isoformat())
+    return render_template(
+        "start.html",
+        overdue=[d for d in due if d.review_date < today.isoformat()],
+        due_soon=[d for d in due if d.review_date >= today.isoformat()],
+    )
 
 
 @bp.get("/about")

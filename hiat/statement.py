@@ -22,7 +22,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from hiat import wizard
+from hiat import reviews, wizard
 from hiat.dates import local_date
 from hiat.questions import (
     IMPACT_PARTS,
@@ -239,7 +239,7 @@ def _qa(question: Question, answer: Answer | None, level: int = 4) -> list[Block
 
 
 # ---------------------------------------------------------------- status
-STATUS_WORDS = {"in_review": "in review", "approved": "approved"}
+STATUS_WORDS = {"in_review": "in review", "approved": "approved", "stopped": "stopped"}
 
 
 def status_line(assessment: Assessment, complete: bool, signoff: Any) -> str:
@@ -302,6 +302,7 @@ def build_statement(
     status = assessment_status(assessment, banks, signoff)
     blocks: list[Block] = [Heading(1, f"{STATEMENT_KIND}: {title}"), Paragraph(status)]
     blocks += _summary(assessment, banks, principles, signoff)
+    blocks += previous_review_blocks(assessment.previous_review)
     blocks += _about(assessment, banks, status)
     for step in banks.steps:
         blocks += _step(banks, step.number, principles, answers)
@@ -586,6 +587,29 @@ def rating_sentence(answer: Answer | None) -> str:
         if answer.value.get(part)
     ]
     return ". ".join(p[0].upper() + p[1:] for p in parts) + "."
+
+
+def previous_review_blocks(record: Mapping[str, Any] | None) -> list[Block]:
+    """The signed review of the revision before: predicted against what happened."""
+    if not record:
+        return []
+    review = reviews.from_record(record)
+    blocks: list[Block] = [
+        Heading(2, reviews.UPDATE_HEADING),
+        Paragraph(reviews.signed_sentence(review)),
+        Paragraph(f"Outcome of the review: {review.outcome_label}."),
+        Heading(3, "What was predicted and what happened"),
+    ]
+    rows = reviews.update_rows(review)
+    blocks.append(reading_table(reviews.UPDATE_HEADERS, rows) if rows else Paragraph(NO_PRINCIPLES))
+    blocks += [
+        Heading(3, "Were the actions done?"),
+        Paragraph(f"{review.actions_done_label}. {reviews.actions_sentence(review.actions)}"),
+    ]
+    if not is_blank(review.actions_note):
+        blocks.append(Paragraph(review.actions_note))
+    blocks += [Heading(3, "What was learnt"), Paragraph(filled(review.lessons))]
+    return blocks
 
 
 def _signoff(signoff: Any) -> list[Block]:

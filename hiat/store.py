@@ -118,6 +118,8 @@ class Assessment:
     revision: int = 1
     page_versions: Mapping[str, int] = field(default_factory=dict)
     organisation_id: int | None = None
+    # The signed review of the revision before this one (reviews.to_record's values), if any.
+    previous_review: Mapping[str, Any] | None = None
 
     def page_version(self, page_id: str) -> int:
         return self.page_versions.get(page_id, 0)
@@ -529,6 +531,50 @@ def _add_indicator_readings(db: Database) -> None:
         strict=True,
     )
     db["indicator_readings"].create_index(["assessment_id", "revision", "question_id", "row", "id"])
+
+
+@MIGRATIONS(name="0014_reviews")
+def _add_reviews(db: Database) -> None:
+    # A review of a signed revision: drafted by authors, signed by an approver. `content`
+    # holds the findings per principle, the actions summary, what was learnt and the outcome,
+    # as JSON with their words, so it reads as written after the banks change.
+    db["reviews"].create(
+        {
+            "id": int,
+            "assessment_id": int,
+            "number": int,
+            "revision": int,
+            "content": str,
+            "outcome": str,
+            "next_review_date": str,
+            "drafted_by": str,
+            "drafted_at": str,
+            "updated_at": str,
+            "editors": str,
+            "signed_by": int,
+            "signed_name": str,
+            "signed_job_title": str,
+            "attestation": str,
+            "signed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("assessment_id", "assessments", "id"), ("signed_by", "users", "id")],
+        not_null={
+            "assessment_id",
+            "number",
+            "revision",
+            "content",
+            "outcome",
+            "next_review_date",
+            "drafted_by",
+            "drafted_at",
+            "updated_at",
+            "editors",
+        },
+        defaults={"outcome": "", "next_review_date": "", "editors": "[]"},
+        strict=True,
+    )
+    db["reviews"].create_index(["assessment_id", "number"], unique=True)
 
 
 @MIGRATIONS(name="0015_publications")
@@ -946,11 +992,13 @@ def get_assessment(
                 "SELECT page_id, version FROM page_versions WHERE assessment_id = ?", [row["id"]]
             )
         }
+        previous = _previous_review(db, row["id"], row["revision"])
     return replace(
         _header(row),
         answers=MappingProxyType(answers),
         completed_sections=completed,
         page_versions=MappingProxyType(versions),
+        previous_review=previous,
     )
 
 
@@ -1745,7 +1793,7 @@ def access_role(db: Database, assessment: Assessment, user: User) -> str | None:
         )
     if rows:
         return rows[0]["role"]
-    return "viewer" if assessment.status == APPROVED else None
+    return "viewer" if assessment.status in SIGNED_STATUSES else None
 
 
 def share(db: Database, uid: str, email: str, role: str) -> User:
@@ -1813,6 +1861,9 @@ def list_shares(db: Database, uid: str) -> list[tuple[User, str]]:
 
 # ---------------------------------------------------------------- workflow
 DRAFT, IN_REVIEW, APPROVED = "draft", "in_review", "approved"
+# A review decided to stop the policy: still a signed record, read as approved ones are.
+STOPPED = "stopped"
+SIGNED_STATUSES = (APPROVED, STOPPED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -2078,7 +2129,14 @@ REGISTER_SORTS = {
     "status": "a.status",
     "updated": "a.updated_at",
 }
-REGISTER_STATUSES = ("draft", "in_review", "approved", "review_due", "review_overdue")
+REGISTER_STATUSES = (
+    "draft",
+    "in_review",
+    "approved",
+    "review_due",
+    "review_overdue",
+    "stopped",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -2259,6 +2317,7 @@ REGISTER_STATUS_SQL = {
     "approved": "a.status = 'approved'",
     "review_due": "(a.status = 'approved' AND r.review_date BETWEEN ? AND ?)",
     "review_overdue": "(a.status = 'approved' AND r.review_date != '' AND r.review_date < ?)",
+    "stopped": "a.status = 'stopped'",
 }
 
 
@@ -2301,7 +2360,7 @@ def _visible_where(where: _Where, user: User | None) -> None:
     """What `user` may see: their organisation's, shared with them, or signed off."""
     if user is not None:
         where.add(
-            "(a.organisation_id = ? OR a.status = 'approved' OR a.id IN "
+            "(a.organisation_id = ? OR a.status IN ('approved', 'stopped') OR a.id IN "
             "(SELECT assessment_id FROM shares WHERE user_id = ?))",
             user.organisation_id,
             user.id,
@@ -2352,7 +2411,7 @@ def _role_sql(user: User | None) -> tuple[str, list[Any]]:
     return (
         "CASE WHEN a.organisation_id = ? THEN ? ELSE coalesce((SELECT role FROM shares WHERE "
         "shares.assessment_id = a.id AND shares.user_id = ?), "
-        "CASE WHEN a.status = 'approved' THEN 'viewer' END) END",
+        "CASE WHEN a.status IN ('approved', 'stopped') THEN 'viewer' END) END",
         [user.organisation_id, user.role, user.id],
     )
 
@@ -2978,6 +3037,266 @@ def all_publications(db: Database, limit: int | None = None) -> list[Publication
     with _reading():
         rows = db.execute(f"{PUBLICATION_SELECT} ORDER BY {order}{cap}").fetchall()
     return [Publication(*r) for r in rows]
+
+
+# ---------------------------------------------------------------- reviews
+@dataclass(frozen=True, slots=True)
+class StoredReview:
+    """A review as saved: `content` is what reviews.to_record gives, less the signature."""
+
+    number: int
+    revision: int
+    content: Mapping[str, Any]
+    drafted_by: str
+    drafted_at: str
+    updated_at: str
+    editors: tuple[int, ...]
+    signed_name: str = ""
+    signed_job_title: str = ""
+    attestation: str = ""
+    signed_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DueReview:
+    """An approved assessment whose review is due soon or overdue, for someone with a role."""
+
+    uid: str
+    title: str
+    revision: int
+    review_date: str  # ISO date
+    role: str
+    draft: int | None  # the number of a review being drafted, if one is
+
+
+REVIEW_COLUMNS = (
+    "number, revision, content, drafted_by, drafted_at, updated_at, editors, "
+    "coalesce(signed_name, ''), coalesce(signed_job_title, ''), coalesce(attestation, ''), "
+    "coalesce(signed_at, '')"
+)
+
+
+def _stored_review(row: tuple) -> StoredReview:
+    return StoredReview(
+        row[0],
+        row[1],
+        MappingProxyType(json.loads(row[2])),
+        row[3],
+        row[4],
+        row[5],
+        tuple(json.loads(row[6])),
+        *row[7:11],
+    )
+
+
+def list_reviews(db: Database, uid: str) -> list[StoredReview]:
+    """Every review of the assessment, signed or not, oldest first."""
+    with _reading():
+        rows = db.execute(
+            f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE assessment_id = ? ORDER BY number",
+            [_id_for(db, uid)],
+        ).fetchall()
+    return [_stored_review(r) for r in rows]
+
+
+def get_review(db: Database, uid: str, number: int) -> StoredReview:
+    with _reading():
+        row = db.execute(
+            f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE assessment_id = ? AND number = ?",
+            [_id_for(db, uid), number],
+        ).fetchone()
+    if row is None:
+        raise AssessmentNotFound(f"{uid} review {number}")
+    return _stored_review(row)
+
+
+def draft_review(db: Database, uid: str) -> StoredReview | None:
+    """The unsigned review of the assessment's current, approved revision, if one is begun."""
+    with _reading():
+        row = db.execute(
+            f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE signed_at IS NULL AND "
+            "(assessment_id, revision) = (SELECT id, revision FROM assessments WHERE uid = ?)",
+            [uid],
+        ).fetchone()
+    return None if row is None else _stored_review(row)
+
+
+def save_review(
+    db: Database, uid: str, content: Mapping[str, Any], *, user: User, revision: int
+) -> int:
+    """Save the draft review of `revision` (begun on the first save); return its number.
+
+    The revision must be the assessment's current one and approved: a review of an older
+    revision, or of one moved on since the form was loaded, is refused with WrongStatus.
+    """
+    now = _now()
+    with write_tx(db):
+        row = _row(db, uid)
+        if row["status"] != APPROVED or row["revision"] != revision:
+            raise WrongStatus(row["status"])
+        found = db.execute(
+            "SELECT id, number, editors FROM reviews WHERE assessment_id = ? AND revision = ? "
+            "AND signed_at IS NULL",
+            [row["id"], revision],
+        ).fetchone()
+        values = {
+            "content": json.dumps(content, ensure_ascii=False),
+            "outcome": str(content.get("outcome", "")),
+            "next_review_date": str(content.get("next_review_date", "")),
+            "updated_at": now,
+        }
+        if found is not None:
+            editors = sorted({*json.loads(found[2]), user.id})
+            db["reviews"].update(found[0], {**values, "editors": json.dumps(editors)})
+            return found[1]
+        number = db.execute(
+            "SELECT coalesce(max(number), 0) + 1 FROM reviews WHERE assessment_id = ?",
+            [row["id"]],
+        ).fetchone()[0]
+        db["reviews"].insert(
+            {
+                **values,
+                "assessment_id": row["id"],
+                "number": number,
+                "revision": revision,
+                "drafted_by": user.name,
+                "drafted_at": now,
+                "editors": json.dumps([user.id]),
+            }
+        )
+        _event(db, row["id"], "review_drafted", {"review": number, "by": user.name})
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewOutcome:
+    """What signing a review does to the assessment, worked out by the caller.
+
+    `answers` are written as the outcome's changes: the new review date when continuing
+    unchanged, or the new revision's pre-filled answers when continuing with changes.
+    """
+
+    outcome: str  # "continue", "changes" or "stop" (reviews.OUTCOMES)
+    answers: tuple[NewAnswer, ...] = ()
+
+
+def sign_review(
+    db: Database,
+    uid: str,
+    number: int,
+    *,
+    user: User,
+    job_title: str,
+    attestation: str,
+    content: Mapping[str, Any],
+    outcome: ReviewOutcome,
+) -> int:
+    """Sign a drafted review and carry out its outcome in one go; return the revision now.
+
+    Nobody signs a review they drafted or changed (OwnWork). The assessment must still be
+    approved at the revision reviewed (WrongStatus).
+    """
+    now = _now()
+    with write_tx(db):
+        row = _row(db, uid)
+        found = db.execute(
+            "SELECT id, revision, editors, signed_at FROM reviews "
+            "WHERE assessment_id = ? AND number = ?",
+            [row["id"], number],
+        ).fetchone()
+        if found is None:
+            raise AssessmentNotFound(f"{uid} review {number}")
+        if found[3] is not None or row["status"] != APPROVED or row["revision"] != found[1]:
+            raise WrongStatus(row["status"])
+        if user.id in json.loads(found[2]):
+            raise OwnWork(uid)
+        db["reviews"].update(
+            found[0],
+            {
+                "content": json.dumps(content, ensure_ascii=False),
+                "outcome": outcome.outcome,
+                "next_review_date": str(content.get("next_review_date", "")),
+                "updated_at": now,
+                "signed_by": user.id,
+                "signed_name": user.name,
+                "signed_job_title": job_title,
+                "attestation": attestation,
+                "signed_at": now,
+            },
+        )
+        revision = _carry_out(db, row, outcome, user.name, now)
+        _event(
+            db,
+            row["id"],
+            "review_signed",
+            {"review": number, "outcome": outcome.outcome, "by": user.name},
+        )
+    return revision
+
+
+def _carry_out(
+    db: Database, row: Mapping[str, Any], outcome: ReviewOutcome, by: str, now: str
+) -> int:
+    revision = row["revision"]
+    changes: dict[str, Any] = {"updated_at": now}
+    if outcome.outcome == "stop":
+        changes["status"] = STOPPED
+    elif outcome.outcome == "changes":
+        revision += 1
+        changes |= {"status": DRAFT, "revision": revision}
+        db.execute("DELETE FROM sections WHERE assessment_id = ?", [row["id"]])
+        _event(db, row["id"], "revision_started", {"revision": revision, "by": by})
+    db["assessments"].update(row["id"], changes)
+    # Not noted as an editor: these answers come from the signed review, not a person's typing.
+    _write_answers(db, row["id"], list(outcome.answers), now, by)
+    _index(db, row["id"])
+    return revision
+
+
+def _previous_review(db: Database, assessment_id: int, revision: int) -> Mapping[str, Any] | None:
+    """The newest signed review of the revision before `revision`, as a record."""
+    row = db.execute(
+        f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE assessment_id = ? AND revision = ? "
+        "AND signed_at IS NOT NULL ORDER BY number DESC LIMIT 1",
+        [assessment_id, revision - 1],
+    ).fetchone()
+    if row is None:
+        return None
+    review = _stored_review(row)
+    return MappingProxyType(
+        {
+            **review.content,
+            "number": review.number,
+            "revision": review.revision,
+            "signed_name": review.signed_name,
+            "signed_job_title": review.signed_job_title,
+            "attestation": review.attestation,
+            "signed_at": review.signed_at,
+        }
+    )
+
+
+def reviews_due(db: Database, user: User, due_by: str) -> list[DueReview]:
+    """Approved assessments of the user's organisation or shared with them, whose review
+    date is on or before `due_by` (ISO): soonest, and so most overdue, first.
+
+    Signed-off assessments are readable by everyone, but only those with a role through
+    their organisation or a share are asked to review them.
+    """
+    with _reading():
+        rows = db.execute(
+            "SELECT a.uid, a.title, a.revision, r.review_date, CASE WHEN a.organisation_id = ? "
+            "THEN ? ELSE (SELECT role FROM shares s WHERE s.assessment_id = a.id AND "
+            "s.user_id = ?) END AS role, (SELECT number FROM reviews v WHERE "
+            "v.assessment_id = a.id AND v.revision = a.revision AND v.signed_at IS NULL) "
+            "FROM assessments a JOIN register r ON r.assessment_id = a.id "
+            "WHERE a.archived = 0 AND a.status = 'approved' AND r.review_date != '' "
+            "AND r.review_date <= ? AND (a.organisation_id = ? OR a.id IN "
+            "(SELECT assessment_id FROM shares WHERE user_id = ?)) "
+            "ORDER BY r.review_date, a.title COLLATE NOCASE",
+            [user.organisation_id, user.role, user.id, due_by, user.organisation_id, user.id],
+        ).fetchall()
+    return [DueReview(*r) for r in rows]
 
 
 # ---------------------------------------------------------------- backups

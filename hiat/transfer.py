@@ -73,6 +73,15 @@ def export_document(
     return document
 
 
+def signed_snapshot(assessment: Assessment, signed_at: dt.datetime) -> dict[str, Any]:
+    """The document a sign-off keeps: the assessment as signed, with the signed review of
+    the revision before it, so every later render of the statement shows that update."""
+    document = export_document(assessment, signed_at)
+    if assessment.previous_review:
+        document["previous_review"] = dict(assessment.previous_review)
+    return document
+
+
 def to_json(
     assessment: Assessment, exported_at: dt.datetime, record: dict[str, Any] | None = None
 ) -> bytes:
@@ -201,6 +210,7 @@ def snapshot_assessment(document: dict[str, Any], uid: str) -> Assessment:
         answers=MappingProxyType(answers),
         completed_sections=frozenset(document["completed_sections"]),
         revision=meta["revision"],
+        previous_review=document.get("previous_review"),
     )
 
 

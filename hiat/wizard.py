@@ -508,7 +508,12 @@ def retired_answers(banks: Banks, answers: Mapping[str, Any]) -> list[str]:
     )
 
 
-STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved"}
+STATUS_LABELS = {
+    "draft": "Draft",
+    "in_review": "In review",
+    "approved": "Approved",
+    "stopped": "Stopped",  # a review decided to stop the policy
+}
 
 
 REVIEW_WARNING = dt.timedelta(days=30)

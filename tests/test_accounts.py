@@ -238,6 +238,7 @@ def assessment_urls(app, uid: str) -> list[tuple[str, str]]:
         "row": "0",
         "reading_id": "1",
         "org": "wirral-council",
+        "number": "1",
     }
     urls = []
     for rule in app.url_map.iter_rules():

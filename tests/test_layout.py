@@ -29,6 +29,7 @@ AREAS = frozenset(
         "monitoring",
         "public",
         "publishing",
+        "reviews",
     }
 )
 # Public routes outside the site area, each opened by something other than a sign-in.
