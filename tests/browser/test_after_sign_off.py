@@ -203,6 +203,9 @@ def test_from_sign_off_to_a_published_second_revision_with_its_feeds_and_digest(
     uids = [str(event["UID"]) for event in calendar.walk("VEVENT")]
     assert f"review-{uid}-2@hiat" in uids
     assert any(u.startswith(f"reading-{uid}-2-") for u in uids)
+    page.goto("/account/notifications")  # the browser tests share one author: leave no link
+    page.get_by_role("button", name="Stop the calendar link").click()
+    assert page.request.get(calendar_url).status == 404
 
     # `flask remind` emails the author a digest naming the assessment.
     inbox = Inbox()
