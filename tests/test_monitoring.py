@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hiat import charts, monitoring, store, transfer
 from tests.conftest import check_page, make_user, normalize
-from tests.test_workflow import team  # noqa: F401 (a fixture)
+from tests.test_workflow import signed_team, team  # noqa: F401 (fixtures)
 
 TODAY = dt.date.today()
 
@@ -176,16 +176,9 @@ def test_no_chart_until_a_reading_is_a_number():
 
 # ---------------------------------------------------------------- the pages
 @pytest.fixture
-def signed(app, team):  # noqa: F811
+def signed(signed_team):  # noqa: F811 (signed_team is imported)
     """The worked example's copy, signed off by the ICB approver."""
-    uid, author, reviewer, approver = team
-    author.post(f"/assessments/{uid}/send-for-review")
-    reply = approver.post(
-        f"/assessments/{uid}/sign-off",
-        data={"job_title": "Director of Public Health", "confirm": "y"},
-    )
-    assert reply.status_code == 302
-    return uid, author, reviewer
+    return signed_team[:3]
 
 
 def get(client, path: str):

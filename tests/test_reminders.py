@@ -17,7 +17,7 @@ from hiat import create_app, ical, monitoring, reminders, store
 from hiat.reminders import ACTION, READING, REVIEW, Reminder
 from hiat.settings import SettingError
 from tests.conftest import check_page, normalize, signed_in_client
-from tests.test_workflow import team  # noqa: F401 (a fixture)
+from tests.test_workflow import signed_team, team  # noqa: F401 (fixtures)
 
 BASE = "https://hiat.example.org"
 TODAY = dt.date(2027, 6, 1)
@@ -82,16 +82,9 @@ def subject(message) -> str:
 
 
 @pytest.fixture
-def signed(app, team):  # noqa: F811
+def signed(signed_team):  # noqa: F811 (signed_team is imported)
     """The worked example's copy (review date 31 March 2028), signed off by the ICB approver."""
-    uid, author, reviewer, approver = team
-    author.post(f"/assessments/{uid}/send-for-review")
-    reply = approver.post(
-        f"/assessments/{uid}/sign-off",
-        data={"job_title": "Director of Public Health", "confirm": "y"},
-    )
-    assert reply.status_code == 302
-    return uid, author, reviewer, approver
+    return signed_team
 
 
 def first_action_link(client, uid: str) -> str:

@@ -15,7 +15,7 @@ from hiat.exports import to_docx
 from hiat.statement import build_statement, render_markdown
 from tests.conftest import check_page, normalize, signed_in_client
 from tests.test_statement import filled_values, make_assessment
-from tests.test_workflow import team  # noqa: F401 (a fixture)
+from tests.test_workflow import signed_team, team  # noqa: F401 (fixtures)
 
 TODAY = dt.date.today()
 NEXT_YEAR = TODAY + dt.timedelta(days=365)
@@ -23,16 +23,9 @@ HOSTILE = "# Heading?\n- list | cell <script>alert(1)</script> [link](javascript
 
 
 @pytest.fixture
-def signed(app, team):  # noqa: F811
+def signed(signed_team):  # noqa: F811 (signed_team is imported)
     """The worked example's copy, signed off by the ICB approver."""
-    uid, author, reviewer, approver = team
-    author.post(f"/assessments/{uid}/send-for-review")
-    reply = approver.post(
-        f"/assessments/{uid}/sign-off",
-        data={"job_title": "Director of Public Health", "confirm": "y"},
-    )
-    assert reply.status_code == 302
-    return uid, author, reviewer, approver
+    return signed_team
 
 
 def get(client, path: str, status: int = 200):

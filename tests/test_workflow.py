@@ -47,6 +47,19 @@ def team(app):
     return uid, author, reviewer, approver
 
 
+@pytest.fixture
+def signed_team(app, team):
+    """The team's assessment sent for review and signed off by the ICB approver."""
+    uid, author, reviewer, approver = team
+    author.post(f"/assessments/{uid}/send-for-review")
+    reply = approver.post(
+        f"/assessments/{uid}/sign-off",
+        data={"job_title": "Director of Public Health", "confirm": "y"},
+    )
+    assert reply.status_code == 302
+    return uid, author, reviewer, approver
+
+
 def status_of(client, uid) -> str:
     page = check_page(client.get(f"/assessments/{uid}").get_data(as_text=True))
     return normalize(page.select_one(".hiat-status").text)

@@ -6,6 +6,7 @@ CSRF protection on, as in production. `make test` installs Chromium when it is m
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -17,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from hiat import create_app, store, wizard
+from hiat import create_app, store, transfer, wizard
 from hiat.forms import option_labels
 from tests.conftest import PASSWORD, ROOT, make_user
 
@@ -76,6 +77,60 @@ def copy_worked_example(live_app, email: str = EMAIL) -> str:
             page="worked_example",
             organisation_id=author.organisation_id,
         )
+
+
+def signed_copy(
+    live_app,
+    title: str,
+    approver: tuple[str, str],
+    answers: tuple[tuple[str, object], ...] = (),
+    share: bool = False,
+) -> str:
+    """A copy of the worked example with its own title (and any other answers), sent for
+    review and signed off by `approver` (email, name) at the ICB, straight through the store.
+
+    `share` also shares it with the approver, who then has a role on it (start page, review).
+    """
+    uid = copy_worked_example(live_app)
+    email, name = approver
+    with live_app.app_context():
+        db = store.get_db()
+        signer = store.find_user(db, email) or make_user(
+            live_app,
+            email=email,
+            organisation="NHS Cheshire and Merseyside",
+            role="approver",
+            name=name,
+        )
+        banks = live_app.extensions["hiat"]
+        store.save_answers(
+            db,
+            uid,
+            [
+                store.NewAnswer("details_title", title, "Title"),
+                *(
+                    store.NewAnswer(qid, value, banks.questions[qid].label)
+                    for qid, value in answers
+                ),
+            ],
+            page="details",
+            bank_version=banks.version,
+            summary={"title": title},
+        )
+        store.set_status(db, uid, store.DRAFT, store.IN_REVIEW, by="Robin Officer")
+        if share:
+            store.share(db, uid, email, "approver")
+        store.sign_off(
+            db,
+            uid,
+            user=signer,
+            job_title="Director of Public Health",
+            attestation="I approve it.",
+            snapshot=transfer.signed_snapshot(
+                store.get_assessment(db, uid), dt.datetime.now(dt.UTC)
+            ),
+        )
+    return uid
 
 
 def sign_in_page(page: Page, email: str = EMAIL) -> Page:

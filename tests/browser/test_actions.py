@@ -5,50 +5,18 @@ axe-core checks the actions pages at 1280 px; at 320 px none scrolls sideways.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from playwright.sync_api import expect
 
-from hiat import store, transfer
-from tests.browser.conftest import axe_violations, copy_worked_example, new_page, screenshot
-from tests.conftest import make_user
+from tests.browser.conftest import axe_violations, new_page, screenshot, signed_copy
 
 
 @pytest.fixture(scope="module")
 def signed_uid(live_app) -> str:
     """A copy of the worked example, signed off by an approver of another organisation."""
-    uid = copy_worked_example(live_app)
-    approver = make_user(
-        live_app,
-        email="ash@cheshireandmerseyside.nhs.uk",
-        organisation="NHS Cheshire and Merseyside",
-        role="approver",
-        name="Ash Approver",
-    )
-    with live_app.app_context():
-        db = store.get_db()
-        # Its own title: signed off, it is in every signed-in person's register.
-        title = "Warm homes action plan, signed"
-        store.save_answers(
-            db,
-            uid,
-            [store.NewAnswer("details_title", title, "Title")],
-            page="details",
-            bank_version=live_app.extensions["hiat"].version,
-            summary={"title": title},
-        )
-        store.set_status(db, uid, store.DRAFT, store.IN_REVIEW, by="Robin Officer")
-        assessment = store.get_assessment(db, uid)
-        store.sign_off(
-            db,
-            uid,
-            user=approver,
-            job_title="Director of Public Health",
-            attestation="I approve it.",
-            snapshot=transfer.export_document(assessment, dt.datetime.now(dt.UTC)),
-        )
-    return uid
+    # Its own title: signed off, it is in every signed-in person's register.
+    title = "Warm homes action plan, signed"
+    return signed_copy(live_app, title, ("ash@cheshireandmerseyside.nhs.uk", "Ash Approver"))
 
 
 def test_an_author_records_that_an_action_was_dropped_and_why(page, signed_uid):

@@ -16,17 +16,15 @@ import icalendar
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Page, expect
 
-from hiat import store, transfer
 from tests.browser.conftest import (
     EMAIL,
     axe_violations,
-    copy_worked_example,
     new_page,
     screenshot,
     sign_in_page,
+    signed_copy,
 )
 from tests.browser.test_sign_off import mark_every_section_complete
-from tests.conftest import make_user
 from tests.test_reminders import Inbox, body, free_port
 
 APPROVER = "sam@cheshireandmerseyside.nhs.uk"
@@ -37,43 +35,14 @@ LEARNT = "Landlords' consent slowed the works; ask them first next time."
 
 def _signed_with_review_due(live_app) -> str:
     """A signed-off copy of the worked example whose review date passed five days ago."""
-    uid = copy_worked_example(live_app)
-    make_user(
+    overdue = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    return signed_copy(
         live_app,
-        email=APPROVER,
-        organisation="NHS Cheshire and Merseyside",
-        role="approver",
-        name="Sam Approver",
+        TITLE,
+        (APPROVER, "Sam Approver"),
+        answers=(("decision_review_date", overdue),),
+        share=True,
     )
-    with live_app.app_context():
-        db = store.get_db()
-        banks = live_app.extensions["hiat"]
-        overdue = (dt.date.today() - dt.timedelta(days=5)).isoformat()
-        label = banks.questions["decision_review_date"].label
-        store.save_answers(
-            db,
-            uid,
-            [
-                store.NewAnswer("details_title", TITLE, "Title"),
-                store.NewAnswer("decision_review_date", overdue, label),
-            ],
-            page="details",
-            bank_version=banks.version,
-            summary={"title": TITLE},
-        )
-        store.set_status(db, uid, store.DRAFT, store.IN_REVIEW, by="Robin Officer")
-        store.share(db, uid, APPROVER, "approver")
-        store.sign_off(
-            db,
-            uid,
-            user=store.find_user(db, APPROVER),
-            job_title="Director of Public Health",
-            attestation="I approve it.",
-            snapshot=transfer.signed_snapshot(
-                store.get_assessment(db, uid), dt.datetime.now(dt.UTC)
-            ),
-        )
-    return uid
 
 
 def typed(day: dt.date) -> str:

@@ -10,44 +10,15 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from hiat import store, transfer
-from tests.browser.conftest import axe_violations, copy_worked_example, new_page, screenshot
-from tests.conftest import make_user
+from hiat import store
+from tests.browser.conftest import axe_violations, new_page, screenshot, signed_copy
 
 
 @pytest.fixture(scope="module")
 def signed_uid(live_app) -> str:
     """A copy of the worked example, signed off by an approver of another organisation."""
-    uid = copy_worked_example(live_app)
-    approver = make_user(
-        live_app,
-        email="ari@cheshireandmerseyside.nhs.uk",
-        organisation="NHS Cheshire and Merseyside",
-        role="approver",
-        name="Ari Approver",
-    )
-    with live_app.app_context():
-        db = store.get_db()
-        title = "Warm homes monitoring, signed"
-        store.save_answers(
-            db,
-            uid,
-            [store.NewAnswer("details_title", title, "Title")],
-            page="details",
-            bank_version=live_app.extensions["hiat"].version,
-            summary={"title": title},
-        )
-        store.set_status(db, uid, store.DRAFT, store.IN_REVIEW, by="Robin Officer")
-        assessment = store.get_assessment(db, uid)
-        store.sign_off(
-            db,
-            uid,
-            user=approver,
-            job_title="Director of Public Health",
-            attestation="I approve it.",
-            snapshot=transfer.export_document(assessment, dt.datetime.now(dt.UTC)),
-        )
-    return uid
+    title = "Warm homes monitoring, signed"
+    return signed_copy(live_app, title, ("ari@cheshireandmerseyside.nhs.uk", "Ari Approver"))
 
 
 def typed(day: dt.date) -> str:

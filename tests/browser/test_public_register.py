@@ -7,48 +7,16 @@ scrolls sideways.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from playwright.sync_api import expect
 
 from hiat import publications, store, transfer
-from tests.browser.conftest import axe_violations, copy_worked_example, new_page, screenshot
-from tests.conftest import make_user
+from tests.browser.conftest import axe_violations, new_page, screenshot, signed_copy
 
 
 def _signed(live_app, title: str) -> str:
     """A copy of the worked example with its own title, signed off at the ICB."""
-    uid = copy_worked_example(live_app)
-    with live_app.app_context():
-        db = store.get_db()
-        approver = store.find_user(db, "bo@cheshireandmerseyside.nhs.uk") or make_user(
-            live_app,
-            email="bo@cheshireandmerseyside.nhs.uk",
-            organisation="NHS Cheshire and Merseyside",
-            role="approver",
-            name="Bo Approver",
-        )
-        store.save_answers(
-            db,
-            uid,
-            [store.NewAnswer("details_title", title, "Title")],
-            page="details",
-            bank_version=live_app.extensions["hiat"].version,
-            summary={"title": title},
-        )
-        store.set_status(db, uid, store.DRAFT, store.IN_REVIEW, by="Robin Officer")
-        store.sign_off(
-            db,
-            uid,
-            user=approver,
-            job_title="Director of Public Health",
-            attestation="I approve it.",
-            snapshot=transfer.export_document(
-                store.get_assessment(db, uid), dt.datetime.now(dt.UTC)
-            ),
-        )
-    return uid
+    return signed_copy(live_app, title, ("bo@cheshireandmerseyside.nhs.uk", "Bo Approver"))
 
 
 def _publish(live_app, uid: str, withdraw_reason: str = "") -> str:

@@ -11,13 +11,12 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
-from hiat import store, transfer
 from tests.browser.conftest import (
     axe_violations,
-    copy_worked_example,
     new_page,
     screenshot,
     sign_in_page,
+    signed_copy,
 )
 from tests.conftest import make_user
 
@@ -26,38 +25,14 @@ APPROVER = "kai@cheshireandmerseyside.nhs.uk"
 
 def _signed_with_review_overdue(live_app, title: str) -> str:
     """A signed-off copy of the worked example whose review date has passed."""
-    uid = copy_worked_example(live_app)
-    with live_app.app_context():
-        db = store.get_db()
-        approver = store.find_user(db, APPROVER)
-        banks = live_app.extensions["hiat"]
-        overdue = (dt.date.today() - dt.timedelta(days=5)).isoformat()
-        store.save_answers(
-            db,
-            uid,
-            [
-                store.NewAnswer("details_title", title, "Title"),
-                store.NewAnswer(
-                    "decision_review_date", overdue, banks.questions["decision_review_date"].label
-                ),
-            ],
-            page="details",
-            bank_version=banks.version,
-            summary={"title": title},
-        )
-        store.set_status(db, uid, store.DRAFT, store.IN_REVIEW, by="Robin Officer")
-        store.share(db, uid, APPROVER, "approver")
-        store.sign_off(
-            db,
-            uid,
-            user=approver,
-            job_title="Director of Public Health",
-            attestation="I approve it.",
-            snapshot=transfer.export_document(
-                store.get_assessment(db, uid), dt.datetime.now(dt.UTC)
-            ),
-        )
-    return uid
+    overdue = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    return signed_copy(
+        live_app,
+        title,
+        (APPROVER, "Kai Approver"),
+        answers=(("decision_review_date", overdue),),
+        share=True,
+    )
 
 
 @pytest.fixture(scope="module")
