@@ -93,6 +93,12 @@ class Review:
         return OUTCOMES.get(self.outcome, "Not chosen yet")
 
     @property
+    def next_review_words(self) -> str:
+        """The next review date as people read it ("3 December 2027"), typed or signed."""
+        day = dates.parse_date(self.next_review_date) if self.next_review_date else None
+        return dates.day_text(day) if day else self.next_review_date
+
+    @property
     def actions_done_label(self) -> str:
         return ACTIONS_DONE.get(self.actions_done, "Not answered")
 

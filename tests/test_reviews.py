@@ -488,3 +488,11 @@ def test_the_cumulative_report_counts_a_stopped_policy_as_signed_off(signed):
     report = author.get("/assessments/cumulative.md?status=stopped").get_data(as_text=True)
     assert "1 decision, stopped after review" in report
     assert "Every decision in it is approved." in report
+
+
+def test_a_review_shows_its_next_review_date_as_people_read_it():
+    review = reviews.Review(number=1, revision=1, outcome="continue", next_review_date="3 12 2027")
+    assert review.next_review_words == "3 December 2027"
+    signed = reviews.Review(number=1, revision=1, next_review_date="2027-12-03")
+    assert signed.next_review_words == "3 December 2027"
+    assert reviews.Review(number=1, revision=1).next_review_words == ""
