@@ -98,6 +98,16 @@ def load(
     return assessment
 
 
+def load_signed(uid: str) -> tuple[store.Assessment, store.Signoff]:
+    """The assessment, if this user may see it, and its latest sign-off: what is followed up
+    after sign-off. Never signed is "not found": there is nothing to follow up yet."""
+    assessment = load(uid)
+    signoffs = store.list_signoffs(store.get_db(), uid)
+    if not signoffs:
+        abort(404)
+    return assessment, signoffs[-1]
+
+
 def load_as(uid: str, roles: tuple[str, ...]) -> store.Assessment:
     """The assessment, if this user's role on it is one of `roles` (else 403).
 

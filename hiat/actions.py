@@ -8,7 +8,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from hiat import dates, forms, store, tracking, transfer
-from hiat.access import account, banks, load, log, role_on
+from hiat.access import account, banks, load_signed, log, role_on
 
 bp = Blueprint("actions", __name__)
 VIEWS = {"open": "Not done yet", "overdue": "Overdue", "at_risk": "At risk", "all": "All"}
@@ -25,14 +25,6 @@ def select_pair(pair: tuple[str, str], chosen: str) -> dict:
     return {"value": pair[0], "text": pair[1], "selected": pair[0] == chosen}
 
 
-def _latest(uid: str) -> tuple[store.Assessment, store.Signoff]:
-    assessment = load(uid)
-    signoffs = store.list_signoffs(store.get_db(), uid)
-    if not signoffs:
-        abort(404)  # nothing signed, so nothing to track yet
-    return assessment, signoffs[-1]
-
-
 def _actions(uid: str, signoff: store.Signoff) -> tuple[tracking.Action, ...]:
     signed = transfer.snapshot_assessment(signoff.snapshot, uid)
     updates = store.action_updates(store.get_db(), uid, signoff.revision)
@@ -41,7 +33,7 @@ def _actions(uid: str, signoff: store.Signoff) -> tuple[tracking.Action, ...]:
 
 @bp.get("/assessments/<uid>/actions")
 def assessment_actions(uid: str):
-    assessment, signoff = _latest(uid)
+    assessment, signoff = load_signed(uid)
     actions = _actions(uid, signoff)
     today = dt.date.today()
     return render_template(
@@ -58,7 +50,7 @@ def assessment_actions(uid: str):
 
 @bp.route("/assessments/<uid>/actions/<question_id>/<int:row>", methods=["GET", "POST"])
 def update_action(uid: str, question_id: str, row: int):
-    assessment, signoff = _latest(uid)
+    assessment, signoff = load_signed(uid)
     action = tracking.find(_actions(uid, signoff), question_id, row)
     if action is None:
         abort(404)

@@ -8,19 +8,11 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from hiat import charts, dates, forms, monitoring, store, transfer
-from hiat.access import account, banks, load, log, role_on
+from hiat.access import account, banks, load_signed, log, role_on
 from hiat.statement import in_sentence, join_words
 
 bp = Blueprint("monitoring", __name__)
 DUE_SOON_DAYS = 30
-
-
-def _latest(uid: str) -> tuple[store.Assessment, store.Signoff]:
-    assessment = load(uid)
-    signoffs = store.list_signoffs(store.get_db(), uid)
-    if not signoffs:
-        abort(404)  # nothing signed, so nothing to monitor yet
-    return assessment, signoffs[-1]
 
 
 def _indicators(uid: str, signoff: store.Signoff) -> tuple[monitoring.Indicator, ...]:
@@ -31,7 +23,7 @@ def _indicators(uid: str, signoff: store.Signoff) -> tuple[monitoring.Indicator,
 
 @bp.get("/assessments/<uid>/indicators")
 def assessment_indicators(uid: str):
-    assessment, signoff = _latest(uid)
+    assessment, signoff = load_signed(uid)
     indicators = _indicators(uid, signoff)
     today = dt.date.today()
     return render_template(
@@ -47,7 +39,7 @@ def assessment_indicators(uid: str):
 
 @bp.route("/assessments/<uid>/indicators/<question_id>/<int:row>", methods=["GET", "POST"])
 def indicator(uid: str, question_id: str, row: int):
-    assessment, signoff = _latest(uid)
+    assessment, signoff = load_signed(uid)
     found = monitoring.find(_indicators(uid, signoff), question_id, row)
     if found is None:
         abort(404)
@@ -95,7 +87,7 @@ def indicator(uid: str, question_id: str, row: int):
 )
 def withdraw_reading(uid: str, question_id: str, row: int, reading_id: int):
     """A mistaken reading is withdrawn, never deleted: the table keeps it, marked, and why."""
-    assessment, signoff = _latest(uid)
+    assessment, signoff = load_signed(uid)
     found = monitoring.find(_indicators(uid, signoff), question_id, row)
     reading = found.reading(reading_id) if found else None
     if reading is None or reading.withdrawn_at:
